@@ -1,0 +1,59 @@
+# The two commands every new user and CI rely on: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+# First Python >= 3.12 on PATH (Django 6.1 needs it); pyenv shims honour .python-version.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
+	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { echo $$c; break; }; done)
+
+.PHONY: help setup run test lint format vendor clean
+
+help:
+	@echo "make run    set up (venv, requirements, migrations, names, static) and serve on 127.0.0.1:$(PORT) with a worker"
+	@echo "make test   set up and run the whole test suite with coverage"
+	@echo "make lint   ruff check + format check + makemigrations --check"
+
+$(VENV)/.installed: requirements/base.txt requirements/production.txt requirements/dev.txt
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: Python >= 3.12 is required (Django 6.1); tried python3.13, python3.12, python3." >&2; \
+		echo "       Install one (e.g. 'pyenv install 3.13') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
+		exit 1; fi
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+.env:
+	cp .env.example $@
+
+setup: $(VENV)/.installed .env
+	@mkdir -p var/celery/queue var/celery/processed var/celery/results
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_names
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start --port $(PORT)
+
+test: setup
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Maintainers only: refresh static/vendor/ from the npm packages pinned in package.json.
+vendor:
+	scripts/vendor_assets.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .coverage htmlcov

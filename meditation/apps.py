@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MeditationConfig(AppConfig):
+    name = "meditation"
+    verbose_name = "Meditation"

@@ -1,0 +1,313 @@
+"""Loading the 99 names from the fixture, and the legacy CSV round trip.
+
+The fixture (`fixtures/divine_names.json`) is the source of truth for a new site: setup adds
+the names that are missing and never overwrites a row, so curators' edits survive every
+deploy. The legacy CSV is the command-line tool's format; importing it is an explicit act
+that updates the names it lists, all of them or none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from . import csvsafe
+from .models import NAME_COUNT, DivineName
+from .text import fold, format_references, parse_references
+
+FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "divine_names.json"
+FIXTURE_SCHEMA = 1
+CONTENT_FIELDS = (
+    "arabic",
+    "transliteration",
+    "meaning",
+    "description",
+    "tawil",
+    "quran_references",
+    "verse_arabic",
+    "verse_translation",
+    "dhikr",
+    "pronunciation",
+    "phonetics",
+)
+LEGACY_COLUMNS = (
+    "Name",
+    "Number",
+    "Meaning",
+    "Tawil",
+    "Reference",
+    "Verse",
+    "Dhikr",
+    "Pronunciation",
+    "Phonetics",
+)
+# Which legacy column a model field's error belongs to.
+COLUMN_OF_FIELD = {
+    "number": "Number",
+    "slug": "Name",
+    "arabic": "Name",
+    "transliteration": "Name",
+    "meaning": "Meaning",
+    "tawil": "Tawil",
+    "quran_references": "Reference",
+    "verse_arabic": "Verse",
+    "verse_translation": "Verse",
+    "dhikr": "Dhikr",
+    "pronunciation": "Pronunciation",
+    "phonetics": "Phonetics",
+}
+NEEDS_ARABIC = "a new name needs its Arabic in parentheses, e.g. “Ar-Raḥmān (الرَّحْمَٰنُ)”"
+_NAME_CELL = re.compile(r"^(?P<transliteration>[^()]+?)\s*\((?P<arabic>[^()]+)\)$")
+# Control characters have no place in the catalogue (NUL is refused by Postgres outright).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def slug_for(transliteration: str) -> str:
+    return slugify(fold(transliteration))
+
+
+def _validated(name: DivineName) -> DivineName:
+    # Uniqueness is the database's job (one query for all rows, not two per row).
+    name.full_clean(validate_unique=False, validate_constraints=False)
+    return name
+
+
+# --- Fixture ----------------------------------------------------------------------------
+
+
+def read_fixture(path: Path = FIXTURE_PATH) -> list[DivineName]:
+    """The names in the fixture as unsaved, validated model instances."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("schema") != FIXTURE_SCHEMA:
+        raise ValueError(f"{path}: unsupported schema {data.get('schema')!r}")
+    names = []
+    for entry in data["names"]:
+        fields = {
+            f: entry.get(f, DivineName._meta.get_field(f).get_default()) for f in CONTENT_FIELDS
+        }
+        names.append(_validated(DivineName(number=entry["number"], slug=entry["slug"], **fields)))
+    return names
+
+
+def load_missing_names(path: Path = FIXTURE_PATH) -> tuple[int, int]:
+    """Add the fixture's names that the table lacks. Returns (added, already present)."""
+    names = read_fixture(path)
+    with transaction.atomic():
+        present = set(DivineName.objects.values_list("number", flat=True))
+        missing = [name for name in names if name.number not in present]
+        DivineName.objects.bulk_create(missing)
+    return len(missing), len(names) - len(missing)
+
+
+def fixture_entry(name: DivineName) -> dict[str, Any]:
+    return {"number": name.number, "slug": name.slug} | {
+        field: getattr(name, field) for field in CONTENT_FIELDS
+    }
+
+
+def write_fixture(names: Iterable[DivineName], path: Path = FIXTURE_PATH) -> None:
+    """Write names to the fixture (how curated content flows back to the source of truth)."""
+    data = {"schema": FIXTURE_SCHEMA, "names": [fixture_entry(n) for n in names]}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# --- Legacy CSV -------------------------------------------------------------------------
+
+
+def legacy_row(name: DivineName) -> list[str]:
+    verse = "\n".join(filter(None, (name.verse_arabic, name.verse_translation)))
+    cells = [
+        f"{name.transliteration} ({name.arabic})",
+        str(name.number),
+        name.meaning,
+        name.tawil,
+        format_references(name.quran_references),
+        verse,
+        name.dhikr,
+        name.pronunciation,
+        name.phonetics,
+    ]
+    return [csvsafe.neutralise(cell) for cell in cells]
+
+
+def export_csv(stream: IO[str], names: Iterable[DivineName] | None = None) -> int:
+    """Write the names in the legacy CSV format (UTF-8, no BOM: the old tool reads it)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(LEGACY_COLUMNS)
+    count = 0
+    for name in DivineName.objects.all() if names is None else names:
+        writer.writerow(legacy_row(name))
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.line}, column {self.column}: {self.message}"
+
+
+class CatalogueImportError(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(map(str, errors)))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _read_rows(raw: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogueImportError(
+            [RowError(1, "-", f"the file is not UTF-8 text (byte {exc.start})")]
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CatalogueImportError([RowError(1, "-", "the file is empty")]) from None
+    except csv.Error as exc:
+        raise CatalogueImportError([RowError(1, "-", str(exc))]) from None
+    header = [h.strip() for h in header]
+    missing = [c for c in LEGACY_COLUMNS if c not in header]
+    if missing:
+        raise CatalogueImportError(
+            [RowError(1, column, "this column is missing from the header") for column in missing]
+        )
+    rows = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                raise CatalogueImportError(
+                    [RowError(line, "-", f"expected {len(header)} cells, found {len(record)}")]
+                )
+            rows.append((line, dict(zip(header, record, strict=True))))
+    except csv.Error as exc:
+        raise CatalogueImportError([RowError(reader.line_num, "-", str(exc))]) from None
+    return header, rows
+
+
+def _apply_row(
+    cells: dict[str, str], line: int, existing: dict[int, DivineName]
+) -> tuple[DivineName | None, list[RowError]]:
+    errors = []
+    cells = {column: csvsafe.restore(cells[column]) for column in LEGACY_COLUMNS}
+    for column, value in cells.items():
+        if _CONTROL.search(value):
+            errors.append(RowError(line, column, "contains control characters"))
+    if errors:
+        return None, errors
+
+    number_text = cells["Number"].strip()
+    if not number_text.isascii() or not number_text.isdigit():
+        return None, [RowError(line, "Number", f"“{number_text}” is not a whole number")]
+    number = int(number_text)
+    if not 1 <= number <= NAME_COUNT:
+        return None, [RowError(line, "Number", f"{number} is outside 1–{NAME_COUNT}")]
+
+    name = existing.get(number) or DivineName(number=number)
+    match = _NAME_CELL.match(cells["Name"].strip())
+    if match:
+        name.transliteration = match["transliteration"].strip()
+        name.arabic = match["arabic"].strip()
+    else:
+        name.transliteration = cells["Name"].strip()
+        if name.pk is None:
+            errors.append(RowError(line, "Name", NEEDS_ARABIC))
+    if not name.slug:
+        name.slug = slug_for(name.transliteration)
+    name.meaning = cells["Meaning"].strip()
+    name.tawil = cells["Tawil"].strip()
+    try:
+        name.quran_references = parse_references(cells["Reference"])
+    except ValidationError as exc:
+        errors.extend(RowError(line, "Reference", m) for m in exc.messages)
+    verse_arabic, _, verse_translation = cells["Verse"].strip().partition("\n")
+    name.verse_arabic, name.verse_translation = verse_arabic.strip(), verse_translation.strip()
+    name.dhikr = cells["Dhikr"].strip()
+    name.pronunciation = cells["Pronunciation"].strip()
+    name.phonetics = cells["Phonetics"].strip()
+    try:
+        _validated(name)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            column = COLUMN_OF_FIELD.get(field, field)
+            errors.extend(RowError(line, column, f"{field}: {m}") for m in messages)
+    return name, errors
+
+
+def import_csv(raw: bytes) -> ImportResult:
+    """Create or update the names a legacy CSV lists; any error rejects the whole file."""
+    _, rows = _read_rows(raw)
+    if not rows:
+        raise CatalogueImportError([RowError(2, "-", "the file has a header but no rows")])
+    existing = {n.number: n for n in DivineName.objects.all()}
+    before = {number: fixture_entry(n) for number, n in existing.items()}
+    errors: list[RowError] = []
+    seen: dict[int, int] = {}
+    seen_slugs: dict[str, int] = {}
+    to_save: list[DivineName] = []
+    for line, cells in rows:
+        name, row_errors = _apply_row(cells, line, existing)
+        errors.extend(row_errors)
+        if name is None:
+            continue
+        if name.number in seen:
+            errors.append(
+                RowError(
+                    line, "Number", f"{name.number} already appears on row {seen[name.number]}"
+                )
+            )
+            continue
+        other = seen_slugs.get(name.slug) or next(
+            (
+                n.number
+                for n in existing.values()
+                if n.slug == name.slug and n.number != name.number
+            ),
+            None,
+        )
+        if other is not None:
+            errors.append(RowError(line, "Name", f"its slug “{name.slug}” is already used"))
+        seen[name.number] = line
+        seen_slugs[name.slug] = line
+        to_save.append(name)
+    if errors:
+        raise CatalogueImportError(errors)
+
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        for name in to_save:
+            if name.pk is None:
+                created += 1
+                name.save()
+            elif fixture_entry(name) != before[name.number]:
+                updated += 1
+                name.save()
+            else:
+                unchanged += 1
+    return ImportResult(created, updated, unchanged)

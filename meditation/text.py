@@ -1,0 +1,135 @@
+"""Text rules for the catalogue: folding for search, Arabic script checks, Qurʾān references."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+# Verses per surah, in order (the standard Ḥafṣ count, 6,236 in all).
+AYAHS_PER_SURAH: tuple[int, ...] = (
+    7, 286, 200, 176, 120, 165, 206, 75, 129, 109, 123, 111, 43, 52, 99, 128, 111, 110, 98, 135,
+    112, 78, 118, 64, 77, 227, 93, 88, 69, 60, 34, 30, 73, 54, 45, 83, 182, 88, 75, 85,
+    54, 53, 89, 59, 37, 35, 38, 29, 18, 45, 60, 49, 62, 55, 78, 96, 29, 22, 24, 13,
+    14, 11, 11, 18, 12, 12, 30, 52, 52, 44, 28, 28, 20, 56, 40, 31, 50, 40, 46, 42,
+    29, 19, 36, 25, 22, 17, 19, 26, 30, 20, 15, 21, 11, 8, 8, 19, 5, 8, 8, 11,
+    11, 8, 3, 9, 5, 4, 7, 3, 6, 3, 5, 4, 5, 6,
+)  # fmt: skip
+
+_ARABIC_RANGES = (
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x0870, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+)
+DAGGER_ALIF = "\u0670"
+TATWEEL = "\u0640"
+# Letter variants that a searcher should not have to type exactly. Hamza-carrying alifs
+# (أ إ آ) and ؤ ئ lose their hamza/madda through NFKD + dropping combining marks.
+_FOLD_MAP = str.maketrans(
+    {
+        "\u0671": "\u0627",  # ٱ alif waṣla -> ا
+        "\u0649": "\u064a",  # ى alif maqṣūra -> ي
+        "\u0629": "\u0647",  # ة tāʾ marbūṭa -> ه
+        TATWEEL: None,
+        # Transliteration marks for ʿayn and hamza, and the apostrophes people type instead.
+        "\u02bf": None,  # ʿ
+        "\u02be": None,  # ʾ
+        "\u02bb": None,  # ʻ
+        "\u2018": None,
+        "\u2019": None,
+        "'": None,
+        "`": None,
+        "-": " ",
+        "_": " ",
+    }
+)
+_SPACES = re.compile(r"\s+")
+_REFERENCE = re.compile(r"^\s*(\d{1,3})\s*:\s*(\d{1,3})\s*$")
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: no diacritics, harakat or letter variants, lower case.
+
+    "Ar-Raḥmān", "ar rahman" and "الرحمن" fold to forms that compare equal to the
+    catalogue's folded fields whatever marks either side carries.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    # Harakat, Qurʾānic annotation signs and the superscript alif are all nonspacing marks.
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", stripped.translate(_FOLD_MAP)).strip().casefold()
+
+
+def arabic_search_forms(arabic: str) -> set[str]:
+    """The folded forms of an Arabic name: with its dagger alif dropped and written out.
+
+    الرَّحْمَٰنُ is found by "رحمن" (as usually written) and by "رحمان" (spelled out).
+    """
+    return {fold(arabic), fold(arabic.replace(DAGGER_ALIF, "\u0627"))}
+
+
+def _is_arabic_char(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _ARABIC_RANGES)
+
+
+def is_arabic_script(text: str) -> bool:
+    """True when the text has Arabic letters and no letters of any other script."""
+    letters = [ch for ch in text if unicodedata.category(ch).startswith("L")]
+    return bool(letters) and all(_is_arabic_char(ch) for ch in letters)
+
+
+def validate_arabic_script(value: str) -> None:
+    if not is_arabic_script(value):
+        raise ValidationError("Must be written in Arabic script.", code="not_arabic")
+
+
+ARABIC_SCRIPT_VALIDATOR = validate_arabic_script
+
+
+def check_reference(surah: int, ayah: int) -> None:
+    if not 1 <= surah <= len(AYAHS_PER_SURAH):
+        raise ValidationError(f"Surah {surah} does not exist (1–114).", code="bad_surah")
+    if not 1 <= ayah <= AYAHS_PER_SURAH[surah - 1]:
+        raise ValidationError(
+            f"Surah {surah} has {AYAHS_PER_SURAH[surah - 1]} verses; {ayah} is out of range.",
+            code="bad_ayah",
+        )
+
+
+def parse_references(text: str) -> list[dict[str, int]]:
+    """Parse "2:163; 59:22" into [{"surah": 2, "ayah": 163}, {"surah": 59, "ayah": 22}]."""
+    references = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        match = _REFERENCE.match(part)
+        if not match:
+            raise ValidationError(
+                f"“{part}” is not a reference of the form surah:ayah, e.g. 59:22.",
+                code="bad_reference",
+            )
+        surah, ayah = int(match[1]), int(match[2])
+        check_reference(surah, ayah)
+        references.append({"surah": surah, "ayah": ayah})
+    return references
+
+
+def format_references(references: list[dict[str, int]]) -> str:
+    return "; ".join(f"{ref['surah']}:{ref['ayah']}" for ref in references)
+
+
+def validate_quran_references(value: Any) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("References must be a list.", code="bad_reference")
+    for ref in value:
+        if not (
+            isinstance(ref, dict)
+            and set(ref) == {"surah", "ayah"}
+            and all(isinstance(ref[k], int) and not isinstance(ref[k], bool) for k in ref)
+        ):
+            raise ValidationError(
+                'Each reference must be {"surah": number, "ayah": number}.', code="bad_reference"
+            )
+        check_reference(ref["surah"], ref["ayah"])

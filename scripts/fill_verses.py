@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Fill each name's featured verse (Arabic and English) in the fixture from quran-json.
+
+Maintainers only. The featured verse is the first of a name's `quran_references`.
+Usage: scripts/fill_verses.py path/to/quran-json/dist/quran_en.json
+
+quran-json (npm, CC BY-SA 4.0) carries the Uthmani text of the Noble Qur'an Encyclopedia
+and the Saheeh International translation; the fixture records what it was filled from.
+"""
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "divine_names.json"
+
+
+def main(quran_path: str) -> None:
+    quran = json.loads(Path(quran_path).read_text(encoding="utf-8"))
+    verses = {(s["id"], v["id"]): v for s in quran for v in s["verses"]}
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    for name in data["names"]:
+        refs = name["quran_references"]
+        if not refs:
+            name["verse_arabic"] = name["verse_translation"] = ""
+            continue
+        verse = verses[(refs[0]["surah"], refs[0]["ayah"])]
+        name["verse_arabic"] = unicodedata.normalize("NFC", verse["text"])
+        name["verse_translation"] = verse["translation"].strip()
+    FIXTURE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"Filled verses for {len(data['names'])} names in {FIXTURE}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

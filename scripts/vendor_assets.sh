@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Refresh static/vendor/ from the npm packages pinned in package.json (maintainers only:
+# the vendored files are committed, so `make run` needs neither npm nor the network).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm install --no-audit --no-fund --ignore-scripts
+vendor=static/vendor
+
+rm -rf "$vendor/htmx" "$vendor/amiri"
+mkdir -p "$vendor/htmx" "$vendor/amiri"
+cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx/"
+cp node_modules/htmx.org/LICENSE "$vendor/htmx/LICENSE"
+for weight in 400 700; do
+  cp "node_modules/@fontsource/amiri/files/amiri-arabic-${weight}-normal.woff2" "$vendor/amiri/"
+done
+cp node_modules/@fontsource/amiri/LICENSE "$vendor/amiri/LICENSE"
+
+htmx_version=$(node -p 'require("./node_modules/htmx.org/package.json").version')
+amiri_version=$(node -p 'require("./node_modules/@fontsource/amiri/package.json").version')
+cat > "$vendor/README.md" <<MD
+# Vendored front-end assets
+
+Copied from npm packages by \`scripts/vendor_assets.sh\` (versions pinned in \`package.json\`).
+Served by whitenoise from our own origin; nothing is loaded from a CDN.
+
+| asset | npm package | version | licence |
+|---|---|---|---|
+| htmx/htmx.min.js | htmx.org | ${htmx_version} | 0BSD (htmx/LICENSE) |
+| amiri/amiri-arabic-{400,700}-normal.woff2 | @fontsource/amiri | ${amiri_version} | SIL OFL 1.1 (amiri/LICENSE) |
+MD
+echo "Vendored htmx ${htmx_version} and Amiri ${amiri_version} into ${vendor}/"
