@@ -196,18 +196,23 @@ def _read_rows(raw: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
             [RowError(1, column, "this column is missing from the header") for column in missing]
         )
     rows = []
+    # Rows are counted as a spreadsheet shows them (the header is row 1), not as physical
+    # lines: a quoted cell may span several lines.
     try:
-        for record in reader:
-            line = reader.line_num
+        for row_number, record in enumerate(reader, start=2):
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
                 raise CatalogueImportError(
-                    [RowError(line, "-", f"expected {len(header)} cells, found {len(record)}")]
+                    [
+                        RowError(
+                            row_number, "-", f"expected {len(header)} cells, found {len(record)}"
+                        )
+                    ]
                 )
-            rows.append((line, dict(zip(header, record, strict=True))))
+            rows.append((row_number, dict(zip(header, record, strict=True))))
     except csv.Error as exc:
-        raise CatalogueImportError([RowError(reader.line_num, "-", str(exc))]) from None
+        raise CatalogueImportError([RowError(len(rows) + 2, "-", str(exc))]) from None
     return header, rows
 
 
@@ -269,7 +274,7 @@ def import_csv(raw: bytes) -> ImportResult:
     before = {number: fixture_entry(n) for number, n in existing.items()}
     errors: list[RowError] = []
     seen: dict[int, int] = {}
-    seen_slugs: dict[str, int] = {}
+    taken_slugs = {n.slug for n in existing.values()}
     to_save: list[DivineName] = []
     for line, cells in rows:
         name, row_errors = _apply_row(cells, line, existing)
@@ -283,18 +288,11 @@ def import_csv(raw: bytes) -> ImportResult:
                 )
             )
             continue
-        other = seen_slugs.get(name.slug) or next(
-            (
-                n.number
-                for n in existing.values()
-                if n.slug == name.slug and n.number != name.number
-            ),
-            None,
-        )
-        if other is not None:
-            errors.append(RowError(line, "Name", f"its slug “{name.slug}” is already used"))
+        if name.pk is None and name.slug in taken_slugs:
+            # Two transliterations can fold alike (Al-Majīd, Al-Mājid): keep URLs unique.
+            name.slug = f"{name.slug}-{name.number}"
         seen[name.number] = line
-        seen_slugs[name.slug] = line
+        taken_slugs.add(name.slug)
         to_save.append(name)
     if errors:
         raise CatalogueImportError(errors)

@@ -1,0 +1,77 @@
+"""Settings come from the environment and fail loudly when they are wrong."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    """Import the real settings in a clean interpreter with exactly these variables."""
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="aysekai_site.settings")
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DATABASES['default']['ENGINE']); "
+        "print(settings.STORAGES['staticfiles']['BACKEND'])"
+    )
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True,
+        check=False, timeout=60,
+    )  # fmt: skip
+
+
+def test_it_refuses_to_start_without_a_secret_key_outside_debug(tmp_path):
+    result = load_settings(DEBUG="false", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_runs_with_a_development_key_in_debug():
+    result = load_settings(DEBUG="true", SECRET_KEY="")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_hashes_and_compresses_static_names_outside_debug():
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
+
+
+def test_it_selects_postgres_from_database_url():
+    result = load_settings(DEBUG="true", DATABASE_URL="postgres://u:p@127.0.0.1:5432/aysekai")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "django.db.backends.postgresql"
+
+
+def test_it_fails_loudly_on_a_bad_boolean():
+    result = load_settings(DEBUG="maybe-ish")
+    assert result.returncode != 0
+
+
+@pytest.mark.parametrize("value", ["/admin/", "admin"])
+def test_it_rejects_a_malformed_admin_url(value):
+    result = load_settings(DEBUG="true", ADMIN_URL=value)
+    assert result.returncode != 0
+    assert "ADMIN_URL" in result.stderr
+
+
+def test_it_documents_every_variable_it_reads():
+    example = (BASE_DIR / ".env.example").read_text()
+    source = (BASE_DIR / "aysekai_site" / "settings.py").read_text()
+    import re
+
+    variables = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', source))
+    assert variables, "no variables found"
+    missing = [v for v in sorted(variables) if v not in example]
+    assert missing == []
+
+
+def test_it_keeps_cookies_httponly_and_lax():
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+    assert settings.SESSION_COOKIE_SAMESITE == "Lax"

@@ -1,0 +1,43 @@
+"""Static files: vendored assets exist, and production serves hashed, compressed names."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VENDOR = BASE_DIR / "static" / "vendor"
+
+
+def test_it_vendors_htmx_and_the_arabic_font_with_their_licences():
+    readme = (VENDOR / "README.md").read_text()
+    assert "htmx.org | 2." in readme
+    assert "@fontsource/amiri" in readme
+    for path in ("htmx/htmx.min.js", "htmx/LICENSE", "amiri/LICENSE",
+                 "amiri/amiri-arabic-400-normal.woff2"):  # fmt: skip
+        assert (VENDOR / path).stat().st_size > 0, path
+
+
+def test_it_loads_nothing_from_another_origin():
+    for template in (BASE_DIR / "templates").rglob("*.html"):
+        text = template.read_text()
+        for origin in ("https://", "http://", "//cdn"):
+            assert origin not in text, template
+    css = (BASE_DIR / "static" / "css" / "site.css").read_text()
+    assert "url(http" not in css
+
+
+@pytest.mark.django_db
+def test_it_serves_hashed_compressed_files_in_production(tmp_path, client):
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=tmp_path, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        html = client.get("/names/1/").content.decode()
+    hashed = [p.name for p in (tmp_path / "css").iterdir()]
+    assert any(n.startswith("site.") and n.endswith(".css.gz") for n in hashed), hashed
+    assert "/static/css/site.css" not in html
+    assert "/static/css/site." in html
