@@ -75,3 +75,11 @@ def test_it_documents_every_variable_it_reads():
 def test_it_keeps_cookies_httponly_and_lax():
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+@pytest.mark.django_db
+def test_it_uses_the_database_that_database_url_names():
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
