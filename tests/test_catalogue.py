@@ -26,6 +26,14 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def csv_text(data: list[dict[str, str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=LEGACY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(data)
+    return buffer.getvalue()
+
+
 def write(tmp_path, text: str, name="names.csv"):
     path = tmp_path / name
     path.write_bytes(text.encode("utf-8"))
@@ -99,12 +107,8 @@ def test_it_round_trips_the_csv_into_an_empty_catalogue(tmp_path):
 def test_it_updates_only_what_changed(tmp_path):
     data = rows(export_text())
     data[2]["Meaning"] = "The King of all"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LEGACY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(data[:5])
     out = io.StringIO()
-    call_command("import_names_csv", str(write(tmp_path, buffer.getvalue())), stdout=out)
+    call_command("import_names_csv", str(write(tmp_path, csv_text(data[:5]))), stdout=out)
     assert "0 created, 1 updated, 4 unchanged" in out.getvalue()
     assert DivineName.objects.get(number=3).meaning == "The King of all"
 
@@ -130,11 +134,7 @@ def test_it_accepts_a_utf8_bom_and_crlf_line_endings(tmp_path):
 def replace_cell(number: int, column: str, value: str) -> str:
     data = rows(export_text())
     data[number - 1][column] = value
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LEGACY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(data)
-    return buffer.getvalue()
+    return csv_text(data)
 
 
 @pytest.mark.parametrize(
@@ -169,12 +169,8 @@ def test_it_rejects_a_malformed_file_naming_row_and_column_and_changes_nothing(
 def test_it_reports_every_bad_row_at_once(tmp_path):
     data = rows(replace_cell(3, "Meaning", ""))
     data[5]["Number"] = "x"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LEGACY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(data)
     with pytest.raises(CommandError) as excinfo:
-        call_command("import_names_csv", str(write(tmp_path, buffer.getvalue())))
+        call_command("import_names_csv", str(write(tmp_path, csv_text(data))))
     assert "row 4, column Meaning" in str(excinfo.value)
     assert "row 7, column Number" in str(excinfo.value)
 
@@ -202,12 +198,8 @@ def test_it_needs_the_arabic_for_a_new_name(tmp_path):
     data = rows(export_text())[:1]
     data[0]["Name"] = "Ar-Raḥmān"
     DivineName.objects.filter(number=1).delete()
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LEGACY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(data)
     with pytest.raises(CommandError, match="needs its Arabic in parentheses"):
-        call_command("import_names_csv", str(write(tmp_path, buffer.getvalue())))
+        call_command("import_names_csv", str(write(tmp_path, csv_text(data))))
 
 
 def test_it_keeps_the_arabic_of_an_existing_name_given_only_its_transliteration(tmp_path):

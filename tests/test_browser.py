@@ -1,0 +1,85 @@
+"""The pages as a person meets them, in headless Chromium (with and without JavaScript).
+
+Uses the machine's Chromium (Debian's `chromium` package); never a downloaded browser.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API keeps an event loop running in this thread; the test's own
+    # database calls (loading the names) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                  "--disable-component-update", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def site(live_server):
+    # Transactional tests start from an emptied database: put the names back.
+    call_command("load_names", verbosity=0)
+    return live_server.url
+
+
+def open_page(browser, url, *, javascript=True):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: msg.type in ("error", "warning") and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+    page.goto(url)
+    return page, problems
+
+
+def test_it_searches_live_with_htmx_under_the_strict_csp(browser, site):
+    page, problems = open_page(browser, f"{site}/names/")
+    expect(page.locator(".name-card")).to_have_count(99)
+    page.fill("#id_q", "رحمن")
+    expect(page.locator(".name-card")).to_have_count(1)
+    assert "Ar-Raḥmān" in page.locator("#results").inner_text()
+    assert "q=" in page.url  # the search is in the address bar, so it can be shared
+    page.fill("#id_q", "qwertyuiop")
+    expect(page.locator("#results .empty")).to_be_visible()
+    assert problems == []  # no CSP violation, no script error
+
+
+def test_it_searches_without_javascript(browser, site):
+    page, _ = open_page(browser, f"{site}/names/", javascript=False)
+    page.fill("#id_q", "light")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/names/?q=light")
+    assert "An-Nūr" in page.locator("#results").inner_text()
+
+
+def test_it_walks_from_the_name_of_the_day_to_its_neighbours(browser, site):
+    page, problems = open_page(browser, f"{site}/")
+    page.click("text=Start meditating on this name")
+    heading = page.locator("h1 .name__arabic")
+    assert heading.get_attribute("lang") == "ar"
+    assert heading.get_attribute("dir") == "rtl"
+    page.click("a[rel=next]")
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("document.fonts.check('1em Amiri', 'الرحمن')")
+    assert problems == []
