@@ -1,0 +1,43 @@
+"""The palette in site.css meets WCAG AA (4.5:1) for text, light and dark."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+CSS = (Path(__file__).resolve().parent.parent / "static" / "css" / "site.css").read_text()
+TEXT_COLOURS = ("text", "muted", "accent", "focus", "error")
+
+
+def palette(block: str) -> dict[str, str]:
+    return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", block))
+
+
+LIGHT = palette(CSS.split("@media (prefers-color-scheme: dark)")[0])
+DARK = palette(CSS.split("@media (prefers-color-scheme: dark)")[1].split("}\n}")[0])
+
+
+def luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", [LIGHT, DARK], ids=["light", "dark"])
+@pytest.mark.parametrize("name", TEXT_COLOURS)
+@pytest.mark.parametrize("background", ["bg", "surface"])
+def test_it_meets_aa_contrast(scheme, name, background):
+    assert contrast(scheme[name], scheme[background]) >= 4.5
+
+
+@pytest.mark.parametrize("scheme", [LIGHT, DARK], ids=["light", "dark"])
+def test_it_meets_aa_contrast_on_buttons(scheme):
+    assert contrast(scheme["accent-contrast"], scheme["accent"]) >= 4.5
