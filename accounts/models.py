@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .audit import Action, AppendOnlyError
 
 
 class UserManager(BaseUserManager["User"]):
@@ -37,9 +43,34 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone from the list.", code="bad_time_zone")
+
+
+class Theme(models.TextChoices):
+    AUTO = "auto", "Follow my device"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", max_length=254, unique=True)
+
+    # Preferences.
+    display_name = models.CharField(max_length=80, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    default_session_minutes = models.PositiveSmallIntegerField(
+        "default session length (minutes)",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    dhikr_target = models.PositiveIntegerField(
+        default=33, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
+    theme = models.CharField(max_length=5, choices=Theme.choices, default=Theme.AUTO)
+    show_streaks = models.BooleanField("show streaks", default=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -56,3 +87,60 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def name_to_show(self) -> str:
+        return self.display_name or self.email.split("@", 1)[0]
+
+
+class AuthSession(models.Model):
+    """A signed-in browser session, so that an account's sessions can be ended together."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. Written by accounts.audit.record; never changed."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # SET_NULL: when an account is deleted its events stay, with the actor anonymised.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")

@@ -7,3 +7,42 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the 99 names, as a set-up site does."""
     with django_db_blocker.unblock():
         call_command("load_names", verbosity=0)
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+def verify_second_factor(client, user):
+    """Sign the user in with a confirmed TOTP device, as the two-step sign-in leaves it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A client signed in as a superuser who passed the second factor."""
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    verify_second_factor(client, staff)
+    client.staff_user = staff
+    return client

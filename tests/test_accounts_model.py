@@ -38,9 +38,8 @@ def test_it_creates_superusers_with_staff_rights():
         get_user_model().objects.create_superuser("x@example.com", "pw", is_staff=False)
 
 
-def test_it_lets_staff_add_users_in_admin(client):
-    admin = get_user_model().objects.create_superuser("curator@example.com", "a long passphrase")
-    client.force_login(admin)
+def test_it_lets_staff_add_users_in_admin(staff_client):
+    client = staff_client
     response = client.post(
         "/admin/accounts/user/add/",
         {

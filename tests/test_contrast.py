@@ -9,12 +9,9 @@ CSS = (Path(__file__).resolve().parent.parent / "static" / "css" / "site.css").r
 TEXT_COLOURS = ("text", "muted", "accent", "focus", "error")
 
 
-def palette(block: str) -> dict[str, str]:
-    return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", block))
-
-
-LIGHT = palette(CSS.split("@media (prefers-color-scheme: dark)")[0])
-DARK = palette(CSS.split("@media (prefers-color-scheme: dark)")[1].split("}\n}")[0])
+PAIRS = re.findall(r"--([a-z-]+):\s*light-dark\((#[0-9a-fA-F]{6}),\s*(#[0-9a-fA-F]{6})\)", CSS)
+LIGHT = {name: light for name, light, _ in PAIRS}
+DARK = {name: dark for name, _, dark in PAIRS}
 
 
 def luminance(colour: str) -> float:
@@ -41,3 +38,8 @@ def test_it_meets_aa_contrast(scheme, name, background):
 @pytest.mark.parametrize("scheme", [LIGHT, DARK], ids=["light", "dark"])
 def test_it_meets_aa_contrast_on_buttons(scheme):
     assert contrast(scheme["accent-contrast"], scheme["accent"]) >= 4.5
+    assert contrast(scheme["danger-contrast"], scheme["danger-bg"]) >= 4.5
+
+
+def test_it_defines_both_schemes_for_every_colour():
+    assert set(LIGHT) >= {"bg", "surface", *TEXT_COLOURS}

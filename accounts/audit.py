@@ -1,0 +1,79 @@
+"""The audit trail: who did what, when, from where. Append-only.
+
+`record(request, action, target, **metadata)` is the one way to write an event. Metadata must
+never hold journal text, passwords or tokens.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .ip import client_ip
+
+USER_AGENT_MAX = 256
+FORBIDDEN_METADATA = {"password", "token", "intention", "reflection", "secret", "code"}
+
+
+class AppendOnlyError(Exception):
+    """Audit events are never changed or deleted (except by the retention purge)."""
+
+
+class Action(models.TextChoices):
+    SIGNUP = "signup", "signed up"
+    LOGIN = "login", "signed in"
+    LOGIN_FAILED = "login_failed", "failed to sign in"
+    LOCKOUT = "lockout", "locked out"
+    LOGOUT = "logout", "signed out"
+    PASSWORD_CHANGED = "password_changed", "changed password"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "requested a password reset"
+    PASSWORD_RESET = "password_reset", "reset password"
+    EMAIL_CHANGED = "email_changed", "changed e-mail"
+    TWO_FACTOR_ENABLED = "2fa_enabled", "enabled two-factor"
+    TWO_FACTOR_DISABLED = "2fa_disabled", "disabled two-factor"
+    BACKUP_CODES_REGENERATED = "backup_codes", "made new backup codes"
+    SETTINGS_CHANGED = "settings_changed", "changed settings"
+    ACCOUNT_DELETED = "account_deleted", "deleted account"
+
+
+def record(
+    request: HttpRequest | None,
+    action: str,
+    target: models.Model | None = None,
+    *,
+    actor: Any = None,
+    **metadata: Any,
+):
+    """Write one audit event, filling request id, IP and user agent from the request."""
+    from .models import AuditEvent
+
+    leaked = FORBIDDEN_METADATA & set(metadata)
+    if leaked:
+        raise ValueError(f"audit metadata must not hold {sorted(leaked)}")
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        ip=(client_ip(request) or None) if request is not None else None,
+        user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX] if request else "",
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        metadata=metadata,
+    )
+
+
+def purge_expired(now: datetime.datetime | None = None) -> int:
+    """Remove events older than AUDIT_RETENTION_DAYS: the only deletion there is."""
+    from .models import AuditEvent
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    expired = AuditEvent.objects.filter(created_at__lt=cutoff)
+    deleted, _ = models.QuerySet.delete(expired)
+    return deleted
