@@ -104,7 +104,8 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget = forms.EmailInput(
             attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254}
         )
-        self.fields["username"].validators.append(reject_control_characters)
+        # AuthenticationForm sets max_length after the field is built, so no validator checks it.
+        self.fields["username"].validators += [MaxLengthValidator(254), reject_control_characters]
         _cap_password_fields(self)
 
 

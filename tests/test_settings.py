@@ -15,10 +15,16 @@ def load_settings(**env):
     """Import the real settings in a clean interpreter with exactly these variables."""
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     clean.update(env, DJANGO_SETTINGS_MODULE="aysekai_site.settings")
-    code = (
-        "import django; from django.conf import settings; django.setup(); "
-        "print(settings.DATABASES['default']['ENGINE']); "
-        "print(settings.STORAGES['staticfiles']['BACKEND'])"
+    code = "\n".join(
+        [
+            "import django; from django.conf import settings as s; django.setup()",
+            "print(s.DATABASES['default']['ENGINE'])",
+            "print(s.STORAGES['staticfiles']['BACKEND'])",
+            "print('secure-cookies=%s' % (s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE))",
+            "m = s.MAILERS['default']; o = m.get('OPTIONS', {})",
+            "print('mailer=%s %s %s %s' % (m['BACKEND'], o.get('host'), o.get('port'),"
+            " o.get('use_tls')))",
+        ]
     )
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True,
@@ -41,6 +47,20 @@ def test_it_hashes_and_compresses_static_names_outside_debug():
     result = load_settings(DEBUG="false", SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
     assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
+    assert "secure-cookies=True" in result.stdout
+
+
+def test_it_sends_cookies_over_plain_http_only_in_debug():
+    result = load_settings(DEBUG="true")
+    assert "secure-cookies=False" in result.stdout
+
+
+def test_it_reads_smtp_settings_from_email_url():
+    result = load_settings(DEBUG="true", EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587")
+    assert result.returncode == 0, result.stderr
+    assert "mailer=django.core.mail.backends.smtp.EmailBackend smtp.example.com 587 True" in (
+        result.stdout
+    )
 
 
 def test_it_selects_postgres_from_database_url():

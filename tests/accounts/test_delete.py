@@ -1,0 +1,83 @@
+import json
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from accounts.models import AuditEvent, AuthSession, User
+from tests.accounts.helpers import PASSWORD, sign_in
+from tests.conftest import verify_second_factor
+
+pytestmark = pytest.mark.django_db
+URL = "/accounts/delete/"
+
+
+def test_it_explains_what_will_be_deleted_and_offers_the_data_first(client, user):
+    client.force_login(user)
+    html = client.get(URL).content.decode()
+    assert "your journal" in html
+    assert "/accounts/delete/data.json" in html
+    download = client.get("/accounts/delete/data.json")
+    assert download["Content-Disposition"] == 'attachment; filename="aysekai-account.json"'
+    assert "no-store" in download["Cache-Control"]
+    assert json.loads(download.content)["email"] == user.email
+
+
+def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_user):
+    other_browser = Client()
+    sign_in(other_browser, user.email)
+    sign_in(Client(), user.email, "a wrong password")  # leaves an axes attempt row
+    verify_second_factor(Client(), user)
+    sign_in(client, user.email)
+    client.post("/accounts/login/verify/", {"token": "000000"})  # a failed second step
+    client.force_login(user)
+    sign_in(Client(), other_user.email)
+    user_pk = user.pk
+    sessions_before = Session.objects.count()
+
+    response = client.post(URL, {"current_password": PASSWORD, "confirm": "on"})
+
+    assert response["Location"] == "/"
+    assert not User.objects.filter(pk=user_pk).exists()
+    assert not AuthSession.objects.filter(user_id=user_pk).exists()
+    assert not AccessAttempt.objects.filter(username__iexact=user.email).exists()
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not TOTPDevice.objects.filter(user_id=user_pk).exists()
+    assert Session.objects.count() < sessions_before
+    assert other_browser.get("/accounts/settings/").status_code == 302
+    # The other account is untouched.
+    assert AuthSession.objects.filter(user=other_user).exists()
+    # The audit trail keeps the deletion, anonymised.
+    deleted = AuditEvent.objects.get(action="account_deleted")
+    assert deleted.actor is None
+    assert not AuditEvent.objects.filter(actor_id=user_pk).exists()
+    assert user.email not in json.dumps(list(AuditEvent.objects.values("metadata")))
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"current_password": "wrong", "confirm": "on"}, "current_password"),
+        ({"current_password": "", "confirm": "on"}, "current_password"),
+        ({"current_password": PASSWORD}, "confirm"),
+        ({"current_password": "x" * 10_000, "confirm": "on"}, "current_password"),
+    ],
+)
+def test_it_refuses_without_the_password_and_the_confirmation(client, user, data, field):
+    client.force_login(user)
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_it_needs_sign_in(client):
+    assert client.post(URL, {"current_password": PASSWORD, "confirm": "on"}).status_code == 302
+    assert client.get("/accounts/delete/data.json").status_code == 302
+
+
+def test_it_refuses_other_methods(client, user):
+    client.force_login(user)
+    assert client.put(URL).status_code == 405
