@@ -83,3 +83,20 @@ def test_it_walks_from_the_name_of_the_day_to_its_neighbours(browser, site):
     assert page.locator("h1").count() == 1
     assert page.evaluate("document.fonts.check('1em Amiri', 'الرحمن')")
     assert problems == []
+
+
+def test_it_signs_up_signs_out_and_signs_in_again(browser, site):
+    page, problems = open_page(browser, f"{site}/accounts/signup/")
+    page.fill("#id_email", "browser@example.com")
+    page.fill("#id_password1", "a quiet evening passphrase")
+    page.fill("#id_password2", "a quiet evening passphrase")
+    page.click("main button[type=submit]")
+    expect(page.locator(".message")).to_contain_text("Your account is ready")
+    page.click("text=Sign out")
+    expect(page.locator(".message")).to_contain_text("You are signed out")
+    page.goto(f"{site}/accounts/login/")
+    page.fill("#id_username", "browser@example.com")
+    page.fill("#id_password", "a quiet evening passphrase")
+    page.click("main button[type=submit]")
+    expect(page.locator("nav")).to_contain_text("Settings")
+    assert problems == []
