@@ -39,6 +39,11 @@ class Action(models.TextChoices):
     BACKUP_CODES_REGENERATED = "backup_codes", "made new backup codes"
     SETTINGS_CHANGED = "settings_changed", "changed settings"
     ACCOUNT_DELETED = "account_deleted", "deleted account"
+    ENTRY_CREATED = "entry_created", "created a journal entry"
+    ENTRY_EDITED = "entry_edited", "edited a journal entry"
+    ENTRY_DELETED = "entry_deleted", "moved a journal entry to the trash"
+    ENTRY_RESTORED = "entry_restored", "restored a journal entry"
+    ENTRY_PURGED = "entry_purged", "purged journal entries from the trash"
 
 
 def record(

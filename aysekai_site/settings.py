@@ -4,7 +4,9 @@ Every variable is documented in `.env.example`. Typed getters make a bad value f
 at start-up instead of misbehaving later.
 """
 
+import base64
 import datetime
+import hashlib
 from pathlib import Path
 
 import environ
@@ -163,6 +165,31 @@ PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/h")
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 OTP_TOTP_ISSUER = "Aysekai"
 
+# --- Journal ----------------------------------------------------------------------------
+# Fernet keys for journal text at rest, comma-separated: the first encrypts, all decrypt.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set: journal text cannot be stored. "
+            "See .env.example for how to make a key."
+        )
+    # Development only: a key derived from the development secret key, so `make run` needs
+    # no set-up. (Data written with it is unreadable under any other key.)
+    _digest = hashlib.sha256(b"aysekai-field-encryption:" + SECRET_KEY.encode()).digest()
+    FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_digest).decode()]
+for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        if len(base64.urlsafe_b64decode(_key.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS entry {_position} is not a Fernet key "
+            "(32 bytes, url-safe base64). See .env.example for how to make one."
+        ) from None
+# Deleted journal entries are purged after this many days in the trash.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
+
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must be a relative path ending in '/', e.g. 'admin/'.")
@@ -238,6 +265,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "purge-trash": {"task": "meditation.purge_trash", "schedule": datetime.timedelta(hours=6)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 # --- E-mail ---------------------------------------------------------------------------
 # EMAIL_URL: consolemail:// (prints to the terminal, the default) or

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
+from .crypto import EncryptedTextField
 from .text import ARABIC_SCRIPT_VALIDATOR, validate_quran_references
 
 NAME_COUNT = 99
@@ -77,3 +81,97 @@ class DivineName(models.Model):
     @property
     def featured_reference(self) -> dict[str, int] | None:
         return self.quran_references[0] if self.quran_references else None
+
+
+class Mood(models.TextChoices):
+    CALM = "calm", "Calm"
+    GRATEFUL = "grateful", "Grateful"
+    HOPEFUL = "hopeful", "Hopeful"
+    JOYFUL = "joyful", "Joyful"
+    TIRED = "tired", "Tired"
+    RESTLESS = "restless", "Restless"
+    HEAVY = "heavy", "Heavy-hearted"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Web"
+    IMPORT = "import", "Imported"
+
+
+class MeditationSessionQuerySet(models.QuerySet["MeditationSession"]):
+    def active(self) -> MeditationSessionQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def in_trash(self) -> MeditationSessionQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+
+class MeditationSession(models.Model):
+    """One meditation: a journal entry. Intention and reflection are encrypted at rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meditation_sessions"
+    )
+    name = models.ForeignKey(DivineName, on_delete=models.PROTECT, related_name="sessions")
+    intention = EncryptedTextField()
+    reflection = EncryptedTextField(blank=True)
+    mood = models.CharField(max_length=16, choices=Mood.choices, blank=True)
+    planned_seconds = models.PositiveIntegerField()
+    actual_seconds = models.PositiveIntegerField(null=True, blank=True)
+    dhikr_count = models.PositiveIntegerField(default=0)
+    dhikr_target = models.PositiveIntegerField(default=33)
+    interval_bell_minutes = models.PositiveSmallIntegerField(default=0)
+    end_bell = models.BooleanField(default=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    # The command-line tool's session id and user name, kept for imports (de-duplication,
+    # and so that every field of the old log can be given back).
+    legacy_id = models.CharField(max_length=64, blank=True)
+    legacy_user = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeditationSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="meditation_user_newest"),
+            models.Index(fields=["deleted_at"], name="meditation_deleted_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "legacy_id"],
+                condition=~models.Q(legacy_id=""),
+                name="meditation_unique_legacy_id_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meditation:entry_detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes actually meditated (rounded), or 0 if unfinished."""
+        return round((self.actual_seconds or 0) / 60)
+
+    def legacy_record(self) -> dict[str, str | int]:
+        """The entry as a row of the command-line tool's session log."""
+        return {
+            "timestamp": self.started_at.isoformat(),
+            "user": self.legacy_user or self.user.email,
+            "prompt": self.intention,
+            "name_number": self.name.number,
+            "name_transliteration": self.name.transliteration,
+            "session_id": self.legacy_id or str(self.pk),
+        }

@@ -75,7 +75,8 @@ def test_it_searches_without_javascript(browser, site):
 
 def test_it_walks_from_the_name_of_the_day_to_its_neighbours(browser, site):
     page, problems = open_page(browser, f"{site}/")
-    page.click("text=Start meditating on this name")
+    page.click("text=Browse all 99 names")
+    page.click(".name-card >> nth=0")
     heading = page.locator("h1 .name__arabic")
     assert heading.get_attribute("lang") == "ar"
     assert heading.get_attribute("dir") == "rtl"

@@ -58,7 +58,7 @@ def test_it_shows_the_name_of_the_day_on_home(client):
     html = client.get("/").content.decode()
     assert name.arabic in html
     assert name.transliteration in html
-    assert f'href="/names/{name.number}/#meditate"' in html
+    assert f'href="/meditate/?name={name.number}"' in html
 
 
 def test_it_gives_everyone_the_same_name_on_a_utc_date_and_walks_the_99():

@@ -32,10 +32,30 @@ def load_settings(**env):
     )  # fmt: skip
 
 
+FERNET_KEY = "q1Yl0dNQnyB5n4cXq8y1y3Jm3e0cGmQq2S3ZlB6sHnE="
+
+
 def test_it_refuses_to_start_without_a_secret_key_outside_debug(tmp_path):
-    result = load_settings(DEBUG="false", SECRET_KEY="")
+    result = load_settings(DEBUG="false", SECRET_KEY="", FIELD_ENCRYPTION_KEYS=FERNET_KEY)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_refuses_to_start_without_an_encryption_key_outside_debug():
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_it_refuses_a_malformed_encryption_key():
+    result = load_settings(DEBUG="true", FIELD_ENCRYPTION_KEYS=f"{FERNET_KEY},not-a-key")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS entry 2 is not a Fernet key" in result.stderr
+
+
+def test_it_derives_a_development_encryption_key_in_debug():
+    result = load_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
 
 
 def test_it_runs_with_a_development_key_in_debug():
@@ -44,7 +64,7 @@ def test_it_runs_with_a_development_key_in_debug():
 
 
 def test_it_hashes_and_compresses_static_names_outside_debug():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, FIELD_ENCRYPTION_KEYS=FERNET_KEY)
     assert result.returncode == 0, result.stderr
     assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
     assert "secure-cookies=True" in result.stdout

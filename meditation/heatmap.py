@@ -1,0 +1,138 @@
+"""The practice calendar as a server-rendered SVG heatmap (weeks as columns, Monday on top).
+
+Colours come from the `heat-0`..`heat-4` classes in site.css (the CSP forbids inline
+styles). Every day is a <rect> with a <title> tooltip; the SVG as a whole is one image
+labelled by its own <title> and <desc>, and the page gives a text alternative beside it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from .stats import Calendar, DayTotal
+
+CELL = 11
+STEP = 13  # cell plus gap
+LEFT = 30  # room for the weekday labels
+TOP = 18  # room for the month labels
+MIN_LABEL_GAP = 3  # columns between month labels, so that they never overlap
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAY_LABELS = ((0, "Mon"), (2, "Wed"), (4, "Fri"))
+
+# (level, what it means): the legend and level() share these thresholds (minutes).
+LEVELS = (
+    (0, "no practice"),
+    (1, "under 10 minutes"),
+    (2, "10 to 19 minutes"),
+    (3, "20 to 39 minutes"),
+    (4, "40 minutes or more"),
+)
+
+
+def level(day: DayTotal) -> int:
+    if not day.sessions:
+        return 0
+    if day.minutes < 10:
+        return 1
+    if day.minutes < 20:
+        return 2
+    if day.minutes < 40:
+        return 3
+    return 4
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def day_title(day: DayTotal) -> str:
+    if not day.sessions:
+        return f"No sessions on {day.day.isoformat()}"
+    return (
+        f"{plural(day.sessions, 'session')}, {plural(day.minutes, 'minute')} "
+        f"on {day.day.isoformat()}"
+    )
+
+
+def _grid_start(start: datetime.date) -> datetime.date:
+    return start - datetime.timedelta(days=start.weekday())
+
+
+def _month_labels(cal: Calendar) -> list[tuple[int, str]]:
+    grid_start = _grid_start(cal.start)
+    labels = []
+    for d in cal.days:
+        if d.day == cal.start or d.day.day == 1:
+            column = (d.day - grid_start).days // 7
+            # A month that starts late in its first week is labelled on the next column.
+            if d.day.weekday() > 3 and d.day != cal.start:
+                column += 1
+            labels.append((column, MONTHS[d.day.month - 1]))
+    # Drop a label crowded by the next one (the window's first, partial month).
+    return [
+        label
+        for label, following in zip(labels, [*labels[1:], None], strict=True)
+        if following is None or following[0] - label[0] >= MIN_LABEL_GAP
+    ]
+
+
+def render(cal: Calendar, *, id_prefix: str = "heatmap") -> SafeString:
+    grid_start = _grid_start(cal.start)
+    columns = (cal.end - grid_start).days // 7 + 1
+    width = LEFT + columns * STEP
+    height = TOP + 7 * STEP
+
+    cells = format_html_join(
+        "\n",
+        '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="heat-{}" data-date="{}">'
+        "<title>{}</title></rect>",
+        (
+            (
+                LEFT + ((d.day - grid_start).days // 7) * STEP,
+                TOP + d.day.weekday() * STEP,
+                CELL,
+                CELL,
+                level(d),
+                d.day.isoformat(),
+                day_title(d),
+            )
+            for d in cal.days
+        ),
+    )
+    months = format_html_join(
+        "\n",
+        '<text x="{}" y="{}" class="heatmap__label">{}</text>',
+        ((LEFT + column * STEP, TOP - 6, name) for column, name in _month_labels(cal)),
+    )
+    weekdays = format_html_join(
+        "\n",
+        '<text x="0" y="{}" class="heatmap__label">{}</text>',
+        ((TOP + row * STEP + CELL - 1, name) for row, name in WEEKDAY_LABELS),
+    )
+    active = len(cal.active_days)
+    description = (
+        f"One square per day from {cal.start.isoformat()} to {cal.end.isoformat()}, "
+        f"a column per week, Monday at the top; darker squares mean more minutes. "
+        f"{plural(active, 'day')} with practice, {plural(cal.sessions, 'session')}, "
+        f"{plural(cal.minutes, 'minute')}."
+    )
+    return format_html(
+        '<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" role="img" '
+        'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'aria-labelledby="{prefix}-title {prefix}-desc">'
+        '<title id="{prefix}-title">Practice calendar, last {count} days</title>'
+        '<desc id="{prefix}-desc">{description}</desc>\n'
+        "{months}\n{weekdays}\n{cells}\n</svg>",
+        width=width,
+        height=height,
+        prefix=id_prefix,
+        count=len(cal.days),
+        description=description,
+        months=months,
+        weekdays=weekdays,
+        cells=cells,
+    )

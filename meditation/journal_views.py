@@ -1,0 +1,163 @@
+"""The private journal: list with filters and search, one entry, inline edit, trash."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import audit
+from accounts.audit import Action
+
+from .forms import EntryEditForm, JournalFilterForm
+from .models import MeditationSession
+from .ownership import get_own_session
+from .text import fold
+
+PAGE_SIZE = 20
+
+
+def _local_day_bounds(day: datetime.date, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+
+
+def filtered_entries(request: HttpRequest, form: JournalFilterForm) -> QuerySet[MeditationSession]:
+    """The user's active entries matching the form's filters (all but the text search)."""
+    entries = MeditationSession.objects.filter(user=request.user).active()
+    if not form.is_valid():
+        return entries.none()
+    data = form.cleaned_data
+    tz = zoneinfo.ZoneInfo(request.user.time_zone)
+    if data["name"]:
+        entries = entries.filter(name__number=data["name"])
+    if data["mood"]:
+        entries = entries.filter(mood=data["mood"])
+    if data["from"]:
+        entries = entries.filter(started_at__gte=_local_day_bounds(data["from"], tz))
+    if data["to"]:
+        next_day = data["to"] + datetime.timedelta(days=1)
+        entries = entries.filter(started_at__lt=_local_day_bounds(next_day, tz))
+    return entries
+
+
+def search_text(entries: QuerySet[MeditationSession], query: str) -> list[uuid.UUID]:
+    """Ids of entries whose intention or reflection contains every word of the query.
+
+    The text is encrypted, so the database cannot search it: the user's own entries (and only
+    theirs: `entries` is already filtered by owner) are decrypted here, in one query.
+    """
+    terms = fold(query).split()
+    rows = entries.order_by("-started_at").values_list("id", "intention", "reflection")
+    return [
+        pk
+        for pk, intention, reflection in rows
+        if all(term in fold(f"{intention}\n{reflection}") for term in terms)
+    ]
+
+
+@login_required
+@require_safe
+def journal(request: HttpRequest) -> HttpResponse:
+    form = JournalFilterForm(request.GET)
+    entries = filtered_entries(request, form)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    page_number = request.GET.get("page")
+    if query:
+        ids = search_text(entries, query)
+        page = Paginator(ids, PAGE_SIZE).get_page(page_number)
+        by_id = entries.select_related("name").in_bulk(list(page.object_list))
+        rows = [by_id[pk] for pk in page.object_list]
+    else:
+        ordered = entries.select_related("name").order_by("-started_at")
+        page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+        rows = list(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "entries": rows,
+        "query": query,
+        "filtered": bool(request.GET.dict().keys() - {"page"}),
+        "querystring": params.urlencode(),
+    }
+    return render(request, "meditation/journal.html", context)
+
+
+@login_required
+@require_safe
+def entry_detail(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_session(request, entry_id)
+    return render(request, "meditation/entry.html", {"entry": entry})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_session(request, entry_id)
+    form = EntryEditForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            form.save()
+            audit.record(request, Action.ENTRY_EDITED, entry, fields=sorted(form.changed_data))
+        if request.htmx:
+            return render(request, "meditation/entry.html#body", {"entry": entry, "saved": True})
+        messages.success(request, "Your changes are saved.")
+        return redirect(entry)
+    template = "meditation/entry_edit.html#form" if request.htmx else "meditation/entry_edit.html"
+    return render(request, template, {"entry": entry, "form": form})
+
+
+@login_required
+@require_POST
+def entry_delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_session(request, entry_id)
+    entry.deleted_at = timezone.now()
+    entry.save(update_fields=["deleted_at", "updated_at"])
+    audit.record(request, Action.ENTRY_DELETED, entry)
+    messages.success(
+        request,
+        f"The entry is in the trash. It will be deleted for good after "
+        f"{settings.TRASH_RETENTION_DAYS} days unless you restore it.",
+    )
+    return redirect("meditation:journal")
+
+
+@login_required
+@require_POST
+def entry_restore(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_session(request, entry_id, in_trash=True)
+    entry.deleted_at = None
+    entry.save(update_fields=["deleted_at", "updated_at"])
+    audit.record(request, Action.ENTRY_RESTORED, entry)
+    messages.success(request, "The entry is back in your journal.")
+    return redirect(entry)
+
+
+@login_required
+@require_safe
+def trash(request: HttpRequest) -> HttpResponse:
+    entries = (
+        MeditationSession.objects.filter(user=request.user)
+        .in_trash()
+        .select_related("name")
+        .order_by("-deleted_at")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    retention = datetime.timedelta(days=settings.TRASH_RETENTION_DAYS)
+    rows: list[dict[str, Any]] = [
+        {"entry": e, "purge_on": e.deleted_at + retention} for e in page.object_list
+    ]
+    context = {"page": page, "rows": rows, "retention_days": settings.TRASH_RETENTION_DAYS}
+    return render(request, "meditation/trash.html", context)
