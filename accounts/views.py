@@ -218,7 +218,8 @@ password_reset_confirm = AuditedPasswordResetConfirmView.as_view()
 
 
 def account_data(user: User) -> dict[str, Any]:
-    """What the account itself holds (journal exports arrive with the exports feature)."""
+    """Everything the account holds, for the download offered before deletion."""
+    entries = user.meditation_sessions.select_related("name").order_by("started_at")
     return {
         "schema": 1,
         "email": user.email,
@@ -231,6 +232,24 @@ def account_data(user: User) -> dict[str, Any]:
             "theme": user.theme,
             "show_streaks": user.show_streaks,
         },
+        "sessions": [
+            {
+                "id": str(e.pk),
+                "started_at": e.started_at.isoformat(),
+                "ended_at": e.ended_at.isoformat() if e.ended_at else None,
+                "name_number": e.name.number,
+                "name_transliteration": e.name.transliteration,
+                "intention": e.intention,
+                "reflection": e.reflection,
+                "mood": e.mood,
+                "planned_seconds": e.planned_seconds,
+                "actual_seconds": e.actual_seconds,
+                "dhikr_count": e.dhikr_count,
+                "in_trash": e.deleted_at is not None,
+                "source": e.source,
+            }
+            for e in entries
+        ],
     }
 
 

@@ -83,6 +83,14 @@ class DivineName(models.Model):
         return self.quran_references[0] if self.quran_references else None
 
 
+def minutes(seconds: int) -> int:
+    """Whole minutes, rounded half up: 29 s is 0 minutes, 30 s is 1, 90 s is 2.
+
+    Totals sum seconds before rounding, so many short sessions still add up.
+    """
+    return (seconds + 30) // 60
+
+
 class Mood(models.TextChoices):
     CALM = "calm", "Calm"
     GRATEFUL = "grateful", "Grateful"
@@ -162,8 +170,8 @@ class MeditationSession(models.Model):
 
     @property
     def minutes(self) -> int:
-        """Whole minutes actually meditated (rounded), or 0 if unfinished."""
-        return round((self.actual_seconds or 0) / 60)
+        """Whole minutes actually meditated, or 0 if unfinished."""
+        return minutes(self.actual_seconds or 0)
 
     def legacy_record(self) -> dict[str, str | int]:
         """The entry as a row of the command-line tool's session log."""

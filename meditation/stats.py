@@ -18,21 +18,13 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import NAME_COUNT, MeditationSession, MeditationSessionQuerySet
+from .models import NAME_COUNT, MeditationSession, MeditationSessionQuerySet, minutes
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 CALENDAR_DAYS = 365
 MOST_DRAWN_COUNT = 5
-
-
-def minutes(seconds: int) -> int:
-    """Whole minutes, rounded half up: 29 s is 0 minutes, 30 s is 1, 90 s is 2.
-
-    Seconds are summed before rounding, so many short sessions still add up.
-    """
-    return (seconds + 30) // 60
 
 
 @dataclass(frozen=True)

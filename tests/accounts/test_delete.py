@@ -4,16 +4,20 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import AuditEvent, AuthSession, User
+from meditation.models import MeditationSession
 from tests.accounts.helpers import PASSWORD, sign_in
 from tests.conftest import verify_second_factor
+from tests.factories import MeditationSessionFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/accounts/delete/"
 
 
 def test_it_explains_what_will_be_deleted_and_offers_the_data_first(client, user):
+    MeditationSessionFactory(user=user, intention="kept for the download")
     client.force_login(user)
     html = client.get(URL).content.decode()
     assert "your journal" in html
@@ -21,7 +25,9 @@ def test_it_explains_what_will_be_deleted_and_offers_the_data_first(client, user
     download = client.get("/accounts/delete/data.json")
     assert download["Content-Disposition"] == 'attachment; filename="aysekai-account.json"'
     assert "no-store" in download["Cache-Control"]
-    assert json.loads(download.content)["email"] == user.email
+    data = json.loads(download.content)
+    assert data["email"] == user.email
+    assert [s["intention"] for s in data["sessions"]] == ["kept for the download"]
 
 
 def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_user):
@@ -33,6 +39,9 @@ def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_
     client.post("/accounts/login/verify/", {"token": "000000"})  # a failed second step
     client.force_login(user)
     sign_in(Client(), other_user.email)
+    MeditationSessionFactory(user=user)
+    MeditationSessionFactory(user=user, deleted_at=timezone.now())
+    theirs = MeditationSessionFactory(user=other_user)
     user_pk = user.pk
     sessions_before = Session.objects.count()
 
@@ -47,8 +56,10 @@ def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_
     assert not TOTPDevice.objects.filter(user_id=user_pk).exists()
     assert Session.objects.count() < sessions_before
     assert other_browser.get("/accounts/settings/").status_code == 302
+    assert not MeditationSession.objects.filter(user_id=user_pk).exists()
     # The other account is untouched.
     assert AuthSession.objects.filter(user=other_user).exists()
+    assert MeditationSession.objects.filter(pk=theirs.pk).exists()
     # The audit trail keeps the deletion, anonymised.
     deleted = AuditEvent.objects.get(action="account_deleted")
     assert deleted.actor is None

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from meditation import stats as practice
 from meditation.models import DivineName, MeditationSession
-from meditation.stats import Streaks, minutes, streaks
 from tests.factories import MeditationSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,12 +162,12 @@ def test_it_counts_two_utc_dates_as_one_local_day(client, user):
 def test_it_computes_streaks_from_local_dates(offsets, current, longest):
     today = datetime.date(2026, 3, 1)
     days = [today - offset * DAY for offset in offsets]
-    assert streaks(days, today) == Streaks(current=current, longest=longest)
+    assert practice.streaks(days, today) == practice.Streaks(current=current, longest=longest)
 
 
 @pytest.mark.parametrize(("seconds", "expected"), [(0, 0), (29, 0), (30, 1), (89, 1), (90, 2)])
 def test_it_rounds_seconds_to_minutes_half_up(seconds, expected):
-    assert minutes(seconds) == expected
+    assert practice.minutes(seconds) == expected
 
 
 def test_it_ignores_deleted_and_unfinished_entries(client, user):
