@@ -101,3 +101,70 @@ def test_it_signs_up_signs_out_and_signs_in_again(browser, site):
     page.click("main button[type=submit]")
     expect(page.locator("nav")).to_contain_text("Settings")
     assert problems == []
+
+
+def sign_in_page(browser, site, *, javascript=True):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    page, problems = open_page(browser, f"{site}/accounts/login/", javascript=javascript)
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", "a long test passphrase")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/")
+    return page, problems
+
+
+def test_it_holds_a_whole_session_with_javascript(browser, site):
+    page, problems = sign_in_page(browser, site)
+    page.goto(f"{site}/meditate/")
+    page.fill("#id_intention", "To listen more than I speak")
+    page.check("input[name=length][value='3']")
+    page.click("main button[type=submit]")
+    expect(page.locator("h1#session-heading")).to_be_visible()
+    clock = page.locator("[data-countdown-time]")
+    first = clock.inner_text()
+    expect(clock).not_to_have_text(first, timeout=3000)  # the countdown runs
+    page.keyboard.press("+")
+    expect(page.locator(".dhikr__number")).to_have_text("1")
+    page.click("#dhikr-tap")
+    expect(page.locator(".dhikr__number")).to_have_text("2")
+    expect(page.locator("#id_dhikr_count")).to_have_value("2")
+    page.fill("#id_reflection", "Listening is a kind of mercy.")
+    page.select_option("#id_mood", "grateful")
+    page.click(".finish button[type=submit]")
+    expect(page.locator(".message")).to_contain_text("saved in your journal")
+    expect(page.locator("#entry-body")).to_contain_text("Listening is a kind of mercy.")
+    assert "2 of 33" in page.locator(".entry__facts").inner_text()
+    # Inline edit with htmx: the page does not reload.
+    page.click("text=Edit reflection and mood")
+    page.fill("#id_reflection", "Edited in place.")
+    page.click("#entry-body button[type=submit]")
+    expect(page.locator("#entry-body")).to_contain_text("Edited in place.")
+    assert problems == []
+
+
+def test_it_holds_a_whole_session_without_javascript(browser, site):
+    page, _ = sign_in_page(browser, site, javascript=False)
+    page.goto(f"{site}/meditate/?name=93")
+    page.fill("#id_intention", "Light for the way")
+    page.click("main button[type=submit]")
+    expect(page.locator("h1#session-heading")).to_contain_text("An-Nūr")
+    page.click("#dhikr-tap")  # a plain form post and reload
+    expect(page.locator(".dhikr__number")).to_have_text("1")
+    page.fill("#id_minutes", "4")
+    page.fill("#id_reflection", "Written without scripts.")
+    page.click(".finish button[type=submit]")
+    expect(page.locator("#entry-body")).to_contain_text("Written without scripts.")
+    facts = page.locator(".entry__facts").inner_text()
+    assert "1 of 33" in facts
+
+
+def test_it_lets_a_visitor_meditate(browser, site):
+    page, problems = open_page(browser, f"{site}/meditate/")
+    page.fill("#id_intention", "Just passing through")
+    page.click("main button[type=submit]")
+    expect(page.locator("h1#session-heading")).to_be_visible()
+    page.click(".finish button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Session complete")
+    assert problems == []
