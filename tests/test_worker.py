@@ -29,11 +29,23 @@ def not_eager():
     app.conf.task_always_eager = eager
 
 
+def current_database_url() -> str:
+    """The URL of the database this test run uses, for a worker to share it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.fixture
-def worker(not_eager):
+def worker(not_eager, django_db_blocker):
     for folder in ("queue", "processed", "results"):
         (BASE_DIR / "var" / "celery" / folder).mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false"}
+    with django_db_blocker.unblock():
+        database_url = current_database_url()
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DATABASE_URL": database_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "--app", "aysekai_site", "worker", "--pool", "solo",
          "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
@@ -79,3 +91,25 @@ def test_it_reports_a_failing_worker(monkeypatch):
     monkeypatch.setattr(ping, "delay", Failed)
     with pytest.raises(CommandError, match="worker failed the ping"):
         call_command("check_worker")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_purges_the_trash_on_a_real_worker(worker):
+    """The periodic purge, run by a real worker against this run's database."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meditation.models import MeditationSession
+    from meditation.tasks import purge_trash
+    from tests.factories import MeditationSessionFactory, UserFactory
+
+    call_command("load_names", verbosity=0)
+    user = UserFactory()
+    old = MeditationSessionFactory(
+        user=user, deleted_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    kept = MeditationSessionFactory(user=user)
+    assert purge_trash.delay().get(timeout=60) == 1
+    assert list(MeditationSession.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not MeditationSession.objects.filter(pk=old.pk).exists()

@@ -199,7 +199,8 @@ class TestEntry:
             user=user, deleted_at=timezone.now() - datetime.timedelta(days=29)
         )
         active = MeditationSessionFactory(user=user)
-        assert purge_trash.delay().get() == 1
+        # Run in this process: the test database is not committed, so a worker could not see it.
+        assert purge_trash.apply().get() == 1
         assert set(MeditationSession.objects.values_list("pk", flat=True)) == {recent.pk, active.pk}
         assert not MeditationSession.objects.filter(pk=old.pk).exists()
         assert AuditEvent.objects.get(action="entry_purged").metadata == {"count": 1}
