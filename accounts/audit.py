@@ -44,6 +44,10 @@ class Action(models.TextChoices):
     ENTRY_DELETED = "entry_deleted", "moved a journal entry to the trash"
     ENTRY_RESTORED = "entry_restored", "restored a journal entry"
     ENTRY_PURGED = "entry_purged", "purged journal entries from the trash"
+    EXPORT_REQUESTED = "export_requested", "requested an export"
+    EXPORT_DOWNLOADED = "export_downloaded", "downloaded an export"
+    EXPORT_RETRIED = "export_retried", "retried an export"
+    IMPORT_REQUESTED = "import_requested", "imported a session log"
 
 
 def record(

@@ -35,5 +35,4 @@ urlpatterns = [
     path("two_factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("two_factor/backup_codes/", two_factor.backup_codes, name="two_factor_backup_codes"),
     path("delete/", views.delete_account, name="delete"),
-    path("delete/data.json", views.data_download, name="data_download"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -215,52 +214,6 @@ password_reset = limit_posts("password_reset", "PASSWORD_RESET_RATE")(
     RateLimitedPasswordResetView.as_view()
 )
 password_reset_confirm = AuditedPasswordResetConfirmView.as_view()
-
-
-def account_data(user: User) -> dict[str, Any]:
-    """Everything the account holds, for the download offered before deletion."""
-    entries = user.meditation_sessions.select_related("name").order_by("started_at")
-    return {
-        "schema": 1,
-        "email": user.email,
-        "date_joined": user.date_joined.isoformat(),
-        "preferences": {
-            "display_name": user.display_name,
-            "time_zone": user.time_zone,
-            "default_session_minutes": user.default_session_minutes,
-            "dhikr_target": user.dhikr_target,
-            "theme": user.theme,
-            "show_streaks": user.show_streaks,
-        },
-        "sessions": [
-            {
-                "id": str(e.pk),
-                "started_at": e.started_at.isoformat(),
-                "ended_at": e.ended_at.isoformat() if e.ended_at else None,
-                "name_number": e.name.number,
-                "name_transliteration": e.name.transliteration,
-                "intention": e.intention,
-                "reflection": e.reflection,
-                "mood": e.mood,
-                "planned_seconds": e.planned_seconds,
-                "actual_seconds": e.actual_seconds,
-                "dhikr_count": e.dhikr_count,
-                "in_trash": e.deleted_at is not None,
-                "source": e.source,
-            }
-            for e in entries
-        ],
-    }
-
-
-@login_required
-@require_http_methods(["GET"])
-def data_download(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(account_data(request.user), ensure_ascii=False, indent=2)  # type: ignore[arg-type]
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="aysekai-account.json"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _delete_account(request: HttpRequest, user: User) -> None:

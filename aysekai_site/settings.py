@@ -187,6 +187,16 @@ for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
             f"FIELD_ENCRYPTION_KEYS entry {_position} is not a Fernet key "
             "(32 bytes, url-safe base64). See .env.example for how to make one."
         ) from None
+# Exports and uploads live here: outside STATIC_ROOT and any URL, served only through views
+# that check the owner.
+PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=VAR_DIR / "private")
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+EXPORT_MAX_UNFINISHED = env.int("EXPORT_MAX_UNFINISHED", default=3)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# Uploads up to this size are imported during the request; larger ones by the worker.
+IMPORT_INLINE_MAX_BYTES = env.int("IMPORT_INLINE_MAX_BYTES", default=64 * 1024)
+# Seconds to pause after each chunk of an export: 0 in use; tests slow exports down with it.
+EXPORT_CHUNK_PAUSE = env.float("EXPORT_CHUNK_PAUSE", default=0.0)
 # Deleted journal entries are purged after this many days in the trash.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 
@@ -260,6 +270,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The longest task (an export) is stopped after EXPORT_TIME_LIMIT; the broker redelivers an
+# unacknowledged task (its worker died) after the visibility timeout, which must be longer.
+EXPORT_SOFT_TIME_LIMIT = env.int("EXPORT_SOFT_TIME_LIMIT", default=25 * 60)
+EXPORT_TIME_LIMIT = env.int("EXPORT_TIME_LIMIT", default=30 * 60)
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+if CELERY_VISIBILITY_TIMEOUT <= EXPORT_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than EXPORT_TIME_LIMIT.")
+if not CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # How often (seconds) a worker looks for tasks whose worker died and whose visibility
+        # timeout has passed (kombu scans every interval × throttle seconds).
+        "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": 1,
+    }
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_SOFT_TIME_LIMIT = EXPORT_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = EXPORT_TIME_LIMIT
+# Publishing gives up quickly when the broker is down, so a request can say so at once.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -267,6 +298,18 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-trash": {"task": "meditation.purge_trash", "schedule": datetime.timedelta(hours=6)},
+    "expire-exports": {
+        "task": "meditation.expire_exports",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    "fail-stuck-jobs": {
+        "task": "meditation.fail_stuck_jobs",
+        "schedule": datetime.timedelta(minutes=10),
+    },
+    "purge-audit-events": {
+        "task": "accounts.purge_audit_events",
+        "schedule": datetime.timedelta(days=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 

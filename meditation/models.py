@@ -183,3 +183,98 @@ class MeditationSession(models.Model):
             "name_transliteration": self.name.transliteration,
             "session_id": self.legacy_id or str(self.pk),
         }
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class ExportJob(models.Model):
+    """A file of a user's data (or, for staff, the catalogue or the anonymised dataset)."""
+
+    class Kind(models.TextChoices):
+        JOURNAL = "journal", "My data"
+        CATALOGUE = "catalogue", "Names catalogue (legacy CSV)"
+        DATASET = "dataset", "Anonymised dataset"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV (spreadsheet)"
+        JSON = "json", "JSON"
+        MARKDOWN = "md", "Markdown"
+        ZIP = "zip", "ZIP of all three"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.JOURNAL)
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.ZIP)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=255, blank=True)  # relative to PRIVATE_STORAGE_ROOT
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="export_owner_newest")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in UNFINISHED
+
+
+class ImportJob(models.Model):
+    """An upload of the command-line tool's session log, validated row by row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    original_name = models.CharField(max_length=255, blank=True)
+    file = models.CharField(max_length=255, blank=True)  # the upload, while it is processed
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    # [{"row": n, "outcome": "skipped"|"rejected", "reason": "..."}] — never the row's text.
+    report = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in UNFINISHED

@@ -16,18 +16,11 @@ pytestmark = pytest.mark.django_db
 URL = "/accounts/delete/"
 
 
-def test_it_explains_what_will_be_deleted_and_offers_the_data_first(client, user):
-    MeditationSessionFactory(user=user, intention="kept for the download")
+def test_it_explains_what_will_be_deleted_and_offers_an_export_first(client, user):
     client.force_login(user)
     html = client.get(URL).content.decode()
     assert "your journal" in html
-    assert "/accounts/delete/data.json" in html
-    download = client.get("/accounts/delete/data.json")
-    assert download["Content-Disposition"] == 'attachment; filename="aysekai-account.json"'
-    assert "no-store" in download["Cache-Control"]
-    data = json.loads(download.content)
-    assert data["email"] == user.email
-    assert [s["intention"] for s in data["sessions"]] == ["kept for the download"]
+    assert 'href="/exports/"' in html
 
 
 def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_user):
@@ -86,7 +79,6 @@ def test_it_refuses_without_the_password_and_the_confirmation(client, user, data
 
 def test_it_needs_sign_in(client):
     assert client.post(URL, {"current_password": PASSWORD, "confirm": "on"}).status_code == 302
-    assert client.get("/accounts/delete/data.json").status_code == 302
 
 
 def test_it_refuses_other_methods(client, user):
