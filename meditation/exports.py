@@ -223,7 +223,7 @@ def write_dataset(archive: zipfile.ZipFile) -> int:
 # --- Putting it together ----------------------------------------------------------------
 
 
-class _text_member:  # noqa: N801  (used as a context manager, like open())
+class _text_member:  # lower case: used as a context manager, like open()
     def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
         self.binary = archive.open(name, "w", force_zip64=True)
         self.text = io.TextIOWrapper(self.binary, encoding="utf-8", newline="")

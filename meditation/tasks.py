@@ -105,14 +105,20 @@ def fail_stuck_jobs() -> int:
     )
     stuck = 0
     for model in (ExportJob, ImportJob):
-        stuck += model.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - window).update(
-            status=JobStatus.FAILED, error="The job was interrupted. You can try again.",
-            finished_at=now,
-        )  # fmt: skip
-        stuck += model.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - window).update(
-            status=JobStatus.FAILED, error="The job never started. You can try again.",
-            finished_at=now,
-        )  # fmt: skip
+        running = model.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - window)
+        queued = model.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - window)
+        for jobs, error in (
+            (running, "The job was interrupted. You can try again."),
+            (queued, "The job never started. You can try again."),
+        ):
+            if model is ImportJob:
+                # An import cannot be resumed: its upload goes, and the person uploads again.
+                for upload in jobs.exclude(file="").values_list("file", flat=True):
+                    private_files.delete(upload)
+                error = "The import was interrupted and nothing was imported. Upload the log again."
+                stuck += jobs.update(status=JobStatus.FAILED, error=error, finished_at=now, file="")
+            else:
+                stuck += jobs.update(status=JobStatus.FAILED, error=error, finished_at=now)
     return stuck
 
 

@@ -400,3 +400,21 @@ class TestAdmin:
     def test_non_staff_cannot_start_staff_exports(self, signed_in):
         signed_in.post("/admin/meditation/exportjob/start/dataset/")
         assert not ExportJob.objects.exists()
+
+
+def test_it_fails_stuck_imports_and_deletes_their_upload(user, settings):
+    from meditation.models import ImportJob
+
+    with private_files.atomic_write("imports/stuck.csv") as out:
+        out.write(b"timestamp,user\n")
+    old = timezone.now() - datetime.timedelta(
+        seconds=settings.EXPORT_TIME_LIMIT + settings.CELERY_VISIBILITY_TIMEOUT + 60
+    )
+    job = ImportJob.objects.create(
+        owner=user, status="running", started_at=old, file="imports/stuck.csv"
+    )
+    assert tasks.fail_stuck_jobs() == 1
+    job.refresh_from_db()
+    assert (job.status, job.file) == ("failed", "")
+    assert "Upload the log again" in job.error
+    assert not private_files.path_of("imports/stuck.csv").exists()
