@@ -168,3 +168,16 @@ def test_it_lets_a_visitor_meditate(browser, site):
     page.click(".finish button[type=submit]")
     expect(page.locator("h1")).to_have_text("Session complete")
     assert problems == []
+
+
+def test_it_prepares_and_downloads_an_export(browser, site, settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    page, problems = sign_in_page(browser, site)
+    page.goto(f"{site}/exports/")
+    page.check("input[name=format][value=json]")
+    page.click("main form button[type=submit]")
+    expect(page.locator(".job--done")).to_be_visible()
+    with page.expect_download() as info:
+        page.click(".job--done a.button")
+    assert info.value.suggested_filename.endswith(".json")
+    assert problems == []
