@@ -1,7 +1,14 @@
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import audit
+from .audit import Action
 from .forms import UserAdminChangeForm, UserAdminCreationForm
 from .models import AuditEvent, User
 
@@ -11,8 +18,45 @@ class UserAdmin(DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     ordering = ("email",)
-    list_display = ("email", "display_name", "is_staff", "is_active", "last_login")
+    list_display = (
+        "email", "display_name", "two_factor", "locked_out", "last_login", "is_staff", "is_active",
+    )  # fmt: skip
+    list_filter = ("is_staff", "is_active", "last_login")
     search_fields = ("email", "display_name")
+    actions = ("unlock",)
+
+    def get_queryset(self, request: HttpRequest):
+        locked_since = timezone.now() - settings.AXES_COOLOFF_TIME
+        attempts = AccessAttempt.objects.filter(
+            username__iexact=OuterRef("email"),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=locked_since,
+        )
+        devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_two_factor=Exists(devices), is_locked_out=Exists(attempts))
+        )
+
+    @admin.display(description="2FA", boolean=True, ordering="has_two_factor")
+    def two_factor(self, obj: User) -> bool:
+        return obj.has_two_factor
+
+    @admin.display(description="locked out", boolean=True, ordering="is_locked_out")
+    def locked_out(self, obj: User) -> bool:
+        return obj.is_locked_out
+
+    @admin.action(description="Unlock sign-in for the selected users")
+    def unlock(self, request: HttpRequest, queryset) -> None:
+        unlocked = 0
+        for user in queryset:
+            deleted, _ = AccessAttempt.objects.filter(username__iexact=user.email).delete()
+            if deleted:
+                audit.record(request, Action.ADMIN_CHANGE, user, admin_action="unlocked")
+                unlocked += 1
+        self.message_user(request, f"Unlocked {unlocked} user(s).")
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "first_name", "last_name")}),
@@ -50,7 +94,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only."""
 
     list_display = ("created_at", "action", "actor", "target_type", "target_id", "ip")
-    list_filter = ("action", "created_at")
+    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("target_id", "request_id")
     list_select_related = ("actor",)
     date_hierarchy = "created_at"

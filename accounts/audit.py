@@ -48,29 +48,41 @@ class Action(models.TextChoices):
     EXPORT_DOWNLOADED = "export_downloaded", "downloaded an export"
     EXPORT_RETRIED = "export_retried", "retried an export"
     IMPORT_REQUESTED = "import_requested", "imported a session log"
+    ADMIN_CHANGE = "admin_change", "changed something in the admin"
 
 
 def record(
     request: HttpRequest | None,
     action: str,
-    target: models.Model | None = None,
+    target: models.Model | tuple[str, str] | None = None,
     *,
     actor: Any = None,
     **metadata: Any,
 ):
-    """Write one audit event, filling request id, IP and user agent from the request."""
+    """Write one audit event, filling request id, IP and user agent from the request.
+
+    `target` is a model instance, or (type label, id) for something already deleted. Without a
+    request argument, the request being served (if any) is used.
+    """
+    from aysekai_site.middleware import current_request
+
     from .models import AuditEvent
 
     leaked = FORBIDDEN_METADATA & set(metadata)
     if leaked:
         raise ValueError(f"audit metadata must not hold {sorted(leaked)}")
+    request = request if request is not None else current_request.get()
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
+    if isinstance(target, models.Model):
+        target_type, target_id = target._meta.label_lower, str(target.pk)
+    else:
+        target_type, target_id = target or ("", "")
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
+        target_type=target_type,
+        target_id=target_id,
         ip=(client_ip(request) or None) if request is not None else None,
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX] if request else "",
         request_id=getattr(request, "request_id", "") if request is not None else "",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, LogEntryManager
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -48,3 +50,48 @@ def on_lockout(
 ) -> None:
     account = _account(username)
     audit.record(request, Action.LOCKOUT, account, known_account=account is not None)
+
+
+ADMIN_VERBS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
+
+
+def audit_admin_entry(entry: LogEntry) -> None:
+    """An add, change or delete made through the admin, as an audit event.
+
+    Django's change message names the changed fields, never their values.
+    """
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    label = model._meta.label_lower if model else ""
+    try:
+        parts = json.loads(entry.change_message) if entry.change_message.startswith("[") else []
+    except ValueError:
+        parts = []
+    fields = [field for part in parts for field in part.get("changed", {}).get("fields", [])]
+    audit.record(
+        None,
+        Action.ADMIN_CHANGE,
+        (label, str(entry.object_id or "")),
+        actor=entry.user_id and User.objects.filter(pk=entry.user_id).first(),
+        admin_action=ADMIN_VERBS.get(entry.action_flag, "other"),
+        fields=fields,
+    )
+
+
+def install_admin_audit() -> None:
+    """Make Django's admin log also write the audit trail.
+
+    Every admin log entry, single or bulk (a multi-row delete is one bulk_create, which sends
+    no signal), is made by LogEntryManager.log_actions, so that one method is wrapped.
+    """
+    if getattr(LogEntryManager.log_actions, "audited", False):
+        return
+    original = LogEntryManager.log_actions
+
+    def log_actions(self: LogEntryManager, *args: Any, **kwargs: Any) -> Any:
+        logged = original(self, *args, **kwargs)
+        for entry in logged if isinstance(logged, list) else [logged]:
+            audit_admin_entry(entry)
+        return logged
+
+    log_actions.audited = True  # type: ignore[attr-defined]
+    LogEntryManager.log_actions = log_actions  # type: ignore[method-assign]

@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# The request being served, for code that has no request argument (audit events written from
+# signals, logs). None outside a request.
+current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -24,6 +28,10 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = request_id_for(request)  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
         response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
         return response

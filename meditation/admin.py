@@ -9,8 +9,9 @@ from accounts import audit
 from accounts.audit import Action
 
 from . import private_files
+from .admin_names import DivineNameAdmin  # noqa: F401  (registers the names admin)
 from .export_views import enqueue
-from .models import ExportJob, JobStatus
+from .models import ExportJob, ImportJob, JobStatus, MeditationSession
 
 
 @admin.register(ExportJob)
@@ -69,5 +70,54 @@ class ExportJobAdmin(admin.ModelAdmin):
         for job in queryset.exclude(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)):
             private_files.delete(job.file)
             ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.EXPIRED, file="")
+            audit.record(request, Action.ADMIN_CHANGE, job, admin_action="expired")
             expired += 1
         self.message_user(request, f"{expired} job(s) expired.")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(MeditationSession)
+class MeditationSessionAdmin(ReadOnlyAdmin):
+    """Metadata only: intention and reflection are never shown (nor loaded) here."""
+
+    METADATA = (
+        "id", "user", "name", "started_at", "ended_at", "planned_seconds", "actual_seconds",
+        "dhikr_count", "dhikr_target", "mood", "source", "deleted_at",
+    )  # fmt: skip
+    list_display = ("started_at", "user", "name", "minutes", "dhikr_count", "source", "in_trash")
+    list_filter = ("name", "started_at", "source", ("deleted_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user", "name")
+    date_hierarchy = "started_at"
+    fields = METADATA
+    readonly_fields = METADATA
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest):
+        # Never even decrypt the text: it is not selected.
+        return super().get_queryset(request).defer("intention", "reflection")
+
+    @admin.display(description="minutes")
+    def minutes(self, obj: MeditationSession) -> int:
+        return obj.minutes
+
+    @admin.display(description="in trash", boolean=True)
+    def in_trash(self, obj: MeditationSession) -> bool:
+        return obj.deleted_at is not None
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "owner", "status", "imported", "skipped", "rejected", "size")
+    list_filter = ("status",)
+    list_select_related = ("owner",)
+    exclude = ("report",)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from . import csvsafe
 from .models import NAME_COUNT, DivineName
@@ -106,7 +107,8 @@ def load_missing_names(path: Path = FIXTURE_PATH) -> tuple[int, int]:
     with transaction.atomic():
         present = set(DivineName.objects.values_list("number", flat=True))
         missing = [name for name in names if name.number not in present]
-        DivineName.objects.bulk_create(missing)
+        # With history, so that a curator can revert a name to its original content.
+        bulk_create_with_history(missing, DivineName)
     return len(missing), len(names) - len(missing)
 
 

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .crypto import EncryptedTextField
 from .text import ARABIC_SCRIPT_VALIDATOR, validate_quran_references
@@ -54,6 +55,8 @@ class DivineName(models.Model):
     phonetics = models.CharField(max_length=200, blank=True)
 
     objects = DivineNameQuerySet.as_manager()
+    # Who changed what and when, with revert, for curators (django-simple-history).
+    history = HistoricalRecords(excluded_fields=["slug"])
 
     class Meta:
         ordering = ["number"]
