@@ -41,3 +41,10 @@ def test_it_serves_hashed_compressed_files_in_production(tmp_path, client):
     assert any(n.startswith("site.") and n.endswith(".css.gz") for n in hashed), hashed
     assert "/static/css/site.css" not in html
     assert "/static/css/site." in html
+
+
+def test_it_answers_the_favicon_request(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/favicon")
+    assert response["Location"].endswith(".svg")
