@@ -11,6 +11,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from aysekai_site.metrics import count_shared
+
 from . import audit
 from .audit import Action
 from .models import AuthSession, User
@@ -42,6 +44,7 @@ def on_login_failed(
     # The attempted address is not stored: only whether it belongs to an account, and which.
     account = _account(credentials.get("username"))
     audit.record(request, Action.LOGIN_FAILED, account, known_account=account is not None)
+    count_shared("login_failed")
 
 
 @receiver(user_locked_out)

@@ -7,6 +7,9 @@ class SiteConfig(AppConfig):
     name = "aysekai_site"
     verbose_name = "Site"
 
+    def ready(self) -> None:
+        from . import task_metrics  # noqa: F401  (connects the Celery signal receivers)
+
 
 class AdminConfig(admin_apps.AdminConfig):
     """Django's admin on a site that requires a verified second factor."""

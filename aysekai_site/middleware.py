@@ -1,14 +1,19 @@
-"""Request ids: every request carries one (from a trusted proxy or made here), and every
-response returns it as X-Request-ID so a report can be matched to the logs and audit trail."""
+"""Site-wide middleware: request ids, the request log, security headers, and a friendly 503
+when the database is unreachable."""
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # The request being served, for code that has no request argument (audit events written from
@@ -34,4 +39,67 @@ class RequestIdMiddleware:
         finally:
             current_request.reset(token)
         response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
+        return response
+
+
+request_logger = logging.getLogger("aysekai.requests")
+
+
+class RequestLogMiddleware:
+    """One log line per request: method, path (never the query string), status, duration."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        match = getattr(request, "resolver_match", None)
+        request_logger.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "view": match.view_name if match else None,
+            },
+        )
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """The headers Django has no setting for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database outage is a 503 "back soon" page, not a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        request_logger.error("database unavailable: %s", type(exception).__name__)
+        # Rendered without the request: its context processors would query the database.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
         return response

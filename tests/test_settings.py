@@ -36,15 +36,25 @@ FERNET_KEY = "q1Yl0dNQnyB5n4cXq8y1y3Jm3e0cGmQq2S3ZlB6sHnE="
 
 
 def test_it_refuses_to_start_without_a_secret_key_outside_debug(tmp_path):
-    result = load_settings(DEBUG="false", SECRET_KEY="", FIELD_ENCRYPTION_KEYS=FERNET_KEY)
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="", FIELD_ENCRYPTION_KEYS=FERNET_KEY, ALLOWED_HOSTS="a.example"
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_it_refuses_to_start_without_an_encryption_key_outside_debug():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example")
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_it_refuses_to_start_without_allowed_hosts_outside_debug():
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, FIELD_ENCRYPTION_KEYS=FERNET_KEY, ALLOWED_HOSTS=""
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
 
 
 def test_it_refuses_a_malformed_encryption_key():
@@ -64,7 +74,10 @@ def test_it_runs_with_a_development_key_in_debug():
 
 
 def test_it_hashes_and_compresses_static_names_outside_debug():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, FIELD_ENCRYPTION_KEYS=FERNET_KEY)
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, FIELD_ENCRYPTION_KEYS=FERNET_KEY,
+        ALLOWED_HOSTS="a.example",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
     assert "secure-cookies=True" in result.stdout

@@ -79,3 +79,16 @@ def test_it_sends_a_request_id_with_every_response(client):
     assert echoed["X-Request-ID"] == "abcdef12-3456"
     hostile = client.get("/", HTTP_X_REQUEST_ID="<script>alert(1)</script>")
     assert hostile["X-Request-ID"] != "<script>alert(1)</script>"
+
+
+def test_it_purges_on_a_schedule(settings):
+    from accounts.tasks import purge_audit_events
+
+    settings.AUDIT_RETENTION_DAYS = 30
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(action=Action.LOGIN, created_at=timezone.now() - datetime.timedelta(days=40))]
+    )
+    assert purge_audit_events.apply().get() == 1
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["purge-audit-events"]["task"] == "accounts.purge_audit_events"
+    )

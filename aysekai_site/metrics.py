@@ -1,0 +1,160 @@
+"""Prometheus metrics at /metrics, for a token or an allowed address only.
+
+Per-process metrics (requests, latency, database queries) use prometheus_client, in its
+multiprocess mode under gunicorn (PROMETHEUS_MULTIPROC_DIR). What happens in other processes
+(Celery task outcomes in the workers, failed sign-ins in any web worker) is counted in the
+shared cache (Redis in production), and the state of exports is read from the database at
+scrape time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import REGISTRY, Collector
+
+REQUESTS = Counter(
+    "aysekai_http_requests_total", "HTTP requests served.", ["view", "method", "status"]
+)
+LATENCY = Histogram(
+    "aysekai_http_request_duration_seconds",
+    "Time to serve a request.",
+    ["view"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DB_QUERIES = Counter("aysekai_db_queries_total", "Database queries run.", ["view"])
+
+TASK_OUTCOMES = ("success", "failure", "retry")
+SHARED_PREFIX = "metrics:"
+
+
+def count_shared(name: str, amount: int = 1) -> None:
+    """Add to a counter kept in the shared cache (visible from every process)."""
+    key = SHARED_PREFIX + name
+    if cache.add(key, amount, timeout=None):
+        return
+    try:
+        cache.incr(key, amount)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, amount, timeout=None)
+
+
+def task_key(task: str, outcome: str) -> str:
+    return f"celery:{task}:{outcome}"
+
+
+class SharedCollector(Collector):
+    """Counters from the shared cache and the export jobs' states from the database."""
+
+    def collect(self) -> Iterator[Any]:
+        from aysekai_site.celery import app
+        from meditation.models import ExportJob, JobStatus
+
+        tasks = sorted(name for name in app.tasks if not name.startswith("celery."))
+        keys = {SHARED_PREFIX + task_key(t, o): (t, o) for t in tasks for o in TASK_OUTCOMES}
+        values = cache.get_many([*keys, SHARED_PREFIX + "login_failed"])
+        outcomes = CounterMetricFamily(
+            "aysekai_celery_tasks", "Celery task outcomes.", labels=["task", "outcome"]
+        )
+        for key, (task, outcome) in keys.items():
+            outcomes.add_metric([task, outcome], values.get(key, 0))
+        yield outcomes
+        yield CounterMetricFamily(
+            "aysekai_failed_sign_ins",
+            "Failed sign-in attempts.",
+            value=values.get(SHARED_PREFIX + "login_failed", 0),
+        )
+        by_status = dict(ExportJob.objects.values_list("status").annotate(n=Count("pk")).order_by())
+        exports = GaugeMetricFamily("aysekai_exports", "Export jobs by status.", labels=["status"])
+        for status in JobStatus.values:
+            exports.add_metric([status], by_status.get(status, 0))
+        yield exports
+
+
+def registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        collected = CollectorRegistry()
+        multiprocess.MultiProcessCollector(collected)
+    else:
+        collected = REGISTRY
+    scrape = CollectorRegistry()
+    scrape.register(_Forward(collected))
+    scrape.register(SharedCollector())
+    return scrape
+
+
+class _Forward(Collector):
+    def __init__(self, source: CollectorRegistry) -> None:
+        self.source = source
+
+    def collect(self) -> Iterator[Any]:
+        yield from self.source.collect()
+
+
+def _allowed(request: HttpRequest) -> bool:
+    from accounts.ip import client_ip
+
+    token = settings.METRICS_TOKEN
+    header = request.headers.get("Authorization", "")
+    if token and secrets.compare_digest(header, f"Bearer {token}"):
+        return True
+    try:
+        address = ipaddress.ip_address(client_ip(request))
+    except ValueError:
+        return False
+    return any(
+        address in ipaddress.ip_network(net, strict=False) for net in settings.METRICS_ALLOWED_IPS
+    )
+
+
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        raise Http404  # nobody else learns the endpoint exists
+    return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+class MetricsMiddleware:
+    """Counts requests, their latency and their database queries, by view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = match.view_name if match and match.view_name else "unresolved"
+        REQUESTS.labels(view, request.method, str(response.status_code)).inc()
+        LATENCY.labels(view).observe(time.perf_counter() - started)
+        if queries:
+            DB_QUERIES.labels(view).inc(queries)
+        return response
