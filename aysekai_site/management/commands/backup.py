@@ -1,0 +1,45 @@
+"""`manage.py backup`: the database and the private files in one archive (see docs/backup.md)."""
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from aysekai_site import backups
+
+KEYS_NOTICE = (
+    "Not in the backup: SECRET_KEY and FIELD_ENCRYPTION_KEYS. Keep them separately, in your "
+    "secret store: without the keys in use today, the journal text in this backup cannot be read."
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the database and the private files to one .tar.gz archive (with a manifest of "
+        "checksums). Encryption keys and SECRET_KEY are never included."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--output",
+            help="archive path, or a directory for the default name "
+            "(default: var/backups/aysekai-<UTC timestamp>.tar.gz)",
+        )
+
+    def handle(self, *args: Any, output: str | None, **options: Any) -> None:
+        target = backups.resolve_output(output, datetime.datetime.now(datetime.UTC))
+        try:
+            manifest = backups.create_backup(target, connections[DEFAULT_DB_ALIAS])
+        except backups.BackupError as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:  # an unwritable directory or a full disk: say so, no traceback
+            raise CommandError(f"Could not write {target}: {exc}") from None
+        if options["verbosity"] == 0:
+            return  # for cron: silent unless it fails (a CommandError still goes to stderr)
+        size = target.stat().st_size
+        self.stdout.write(
+            f"Wrote {target} ({size:,} bytes): the {manifest.vendor} database and "
+            f"{manifest.file_count} private file(s)."
+        )
+        self.stdout.write(self.style.WARNING(KEYS_NOTICE))
