@@ -43,6 +43,18 @@ class RequestIdMiddleware:
 
 
 request_logger = logging.getLogger("aysekai.requests")
+# URL parts that are secrets (a password-reset link's token and user id) are not logged.
+SECRET_URL_KWARGS = ("token", "uidb64")
+
+
+def logged_path(request: HttpRequest) -> str:
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for name in SECRET_URL_KWARGS:
+        value = match.kwargs.get(name) if match else None
+        if value:
+            path = path.replace(str(value), "[redacted]")
+    return path
 
 
 class RequestLogMiddleware:
@@ -56,15 +68,16 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         match = getattr(request, "resolver_match", None)
+        path = logged_path(request)
         request_logger.info(
             "%s %s %s %.1fms",
             request.method,
-            request.path,
+            path,
             response.status_code,
             duration_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "view": match.view_name if match else None,

@@ -45,6 +45,13 @@ class TestLogs:
             client.post("/accounts/login/", {"username": user.email, "password": SECRET})
         assert SECRET not in caplog.text
 
+    def test_it_redacts_password_reset_tokens(self, client, caplog):
+        with caplog.at_level(logging.INFO, logger="aysekai.requests"):
+            client.get("/accounts/password_reset/MQ/abc123-secrettoken/")
+        record = self.capture(caplog)
+        assert "secrettoken" not in record.getMessage()
+        assert record.path == "/accounts/password_reset/[redacted]/[redacted]/"
+
     def test_it_formats_exceptions(self):
         try:
             raise ValueError("boom")
