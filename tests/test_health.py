@@ -42,10 +42,13 @@ def test_it_notices_unapplied_migrations(monkeypatch):
         health.check_migrations()
 
 
-def test_it_notices_an_unreachable_broker(settings, monkeypatch):
+def test_it_notices_an_unreachable_broker(monkeypatch):
+    from kombu import Connection
+
     from aysekai_site.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Nothing listens on port 1.
+    monkeypatch.setattr(app, "connection_for_write", lambda: Connection("redis://127.0.0.1:1/0"))
     with pytest.raises(Exception):  # noqa: B017, PT011  (kombu's connection error)
         health.check_broker()
 
