@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from aysekai_site.admin import ReadOnlyAdmin
+
 from . import audit
 from .audit import Action
 from .forms import UserAdminChangeForm, UserAdminCreationForm
@@ -90,7 +92,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the trail is append-only."""
 
     list_display = ("created_at", "action", "actor", "target_type", "target_id", "ip")
@@ -98,12 +100,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("target_id", "request_id")
     list_select_related = ("actor",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

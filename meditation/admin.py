@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.audit import Action
+from aysekai_site.admin import ReadOnlyAdmin
 
 from . import private_files
 from .admin_names import DivineNameAdmin  # noqa: F401  (registers the names admin)
@@ -73,17 +74,6 @@ class ExportJobAdmin(admin.ModelAdmin):
             audit.record(request, Action.ADMIN_CHANGE, job, admin_action="expired")
             expired += 1
         self.message_user(request, f"{expired} job(s) expired.")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(MeditationSession)
