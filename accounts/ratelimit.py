@@ -8,10 +8,11 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from aysekai_site.cache_counters import increment
 
 from .ip import client_ip
 
@@ -32,13 +33,7 @@ def hit(scope: str, key: str, rate: str) -> bool:
     """Count one request; False once the limit for this window is passed."""
     limit, period = parse_rate(rate)
     window = int(time.time() // period)
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
-    cache.add(cache_key, 0, timeout=period + 5)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=period + 5)
-        count = 1
+    count = increment(f"ratelimit:{scope}:{key}:{window}", timeout=period + 5)
     return count <= limit
 
 

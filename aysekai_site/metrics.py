@@ -33,6 +33,8 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
+from .cache_counters import increment
+
 REQUESTS = Counter(
     "aysekai_http_requests_total", "HTTP requests served.", ["view", "method", "status"]
 )
@@ -50,13 +52,7 @@ SHARED_PREFIX = "metrics:"
 
 def count_shared(name: str, amount: int = 1) -> None:
     """Add to a counter kept in the shared cache (visible from every process)."""
-    key = SHARED_PREFIX + name
-    if cache.add(key, amount, timeout=None):
-        return
-    try:
-        cache.incr(key, amount)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, amount, timeout=None)
+    increment(SHARED_PREFIX + name, amount)
 
 
 def task_key(task: str, outcome: str) -> str:

@@ -2,17 +2,16 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.audit import Action
 from aysekai_site.admin import ReadOnlyAdmin
 
-from . import private_files
 from .admin_names import DivineNameAdmin  # noqa: F401  (registers the names admin)
-from .export_views import enqueue
+from .export_views import enqueue, requeue
 from .models import ExportJob, ImportJob, JobStatus, MeditationSession
+from .tasks import expire
 
 
 @admin.register(ExportJob)
@@ -57,20 +56,14 @@ class ExportJobAdmin(admin.ModelAdmin):
     def retry_jobs(self, request: HttpRequest, queryset) -> None:
         retried = 0
         for job in queryset.filter(status=JobStatus.FAILED):
-            ExportJob.objects.filter(pk=job.pk).update(
-                status=JobStatus.QUEUED, progress=0, error="", finished_at=None,
-                created_at=timezone.now(),
-            )  # fmt: skip
-            audit.record(request, Action.EXPORT_RETRIED, job)
-            retried += enqueue(request, job)
+            retried += requeue(request, job)
         self.message_user(request, f"{retried} job(s) queued again.")
 
     @admin.action(description="Expire the selected jobs now (delete their files)")
     def expire_jobs(self, request: HttpRequest, queryset) -> None:
         expired = 0
         for job in queryset.exclude(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)):
-            private_files.delete(job.file)
-            ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.EXPIRED, file="")
+            expire(job)
             audit.record(request, Action.ADMIN_CHANGE, job, admin_action="expired")
             expired += 1
         self.message_user(request, f"{expired} job(s) expired.")

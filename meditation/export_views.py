@@ -49,7 +49,7 @@ class ExportForm(forms.ModelForm):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
-        unfinished = ExportJob.objects.filter(owner=self.owner, status__in=UNFINISHED).count()
+        unfinished = unfinished_count(self.owner)
         if unfinished >= settings.EXPORT_MAX_UNFINISHED:
             raise forms.ValidationError(
                 f"You already have {unfinished} exports in progress. Please wait for one to "
@@ -75,6 +75,19 @@ def enqueue(request: HttpRequest, job: ExportJob) -> bool:
         messages.error(request, UNAVAILABLE)
         return False
     return True
+
+
+def requeue(request: HttpRequest, job: ExportJob) -> bool:
+    """Put a failed job back in the queue (audited); False if the broker is down."""
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.QUEUED, progress=0, error="", created_at=timezone.now(), finished_at=None
+    )
+    audit.record(request, Action.EXPORT_RETRIED, job)
+    return enqueue(request, job)
+
+
+def unfinished_count(owner) -> int:
+    return ExportJob.objects.filter(owner=owner, status__in=UNFINISHED).count()
 
 
 @login_required
@@ -128,14 +141,9 @@ def export_retry(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     if job.status != JobStatus.FAILED:
         messages.info(request, "Only a failed export can be tried again.")
         return redirect("meditation:exports")
-    unfinished = ExportJob.objects.filter(owner=request.user, status__in=UNFINISHED).count()
-    if unfinished >= settings.EXPORT_MAX_UNFINISHED:
+    if unfinished_count(request.user) >= settings.EXPORT_MAX_UNFINISHED:
         messages.error(request, "Please wait for an export in progress to finish first.")
         return redirect("meditation:exports")
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.QUEUED, progress=0, error="", created_at=timezone.now(), finished_at=None
-    )
-    audit.record(request, Action.EXPORT_RETRIED, job)
-    if enqueue(request, job):
+    if requeue(request, job):
         messages.success(request, "The export is being prepared again.")
     return redirect("meditation:exports")

@@ -56,14 +56,7 @@ def journal_entries(job: ExportJob) -> QuerySet[MeditationSession]:
     """Every entry of the owner (the trash included, marked), in the job's local date range."""
     entries = MeditationSession.objects.filter(user=job.owner).select_related("name")
     zone = zoneinfo.ZoneInfo(job.owner.time_zone)
-    if job.date_from:
-        start = datetime.datetime.combine(job.date_from, datetime.time.min, tzinfo=zone)
-        entries = entries.filter(started_at__gte=start)
-    if job.date_to:
-        end = datetime.datetime.combine(
-            job.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-        )
-        entries = entries.filter(started_at__lt=end)
+    entries = entries.in_local_dates(job.date_from, job.date_to, zone)
     return entries.order_by("started_at", "pk")
 
 

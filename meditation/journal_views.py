@@ -28,10 +28,6 @@ from .text import fold
 PAGE_SIZE = 20
 
 
-def _local_day_bounds(day: datetime.date, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-
-
 def filtered_entries(request: HttpRequest, form: JournalFilterForm) -> QuerySet[MeditationSession]:
     """The user's active entries matching the form's filters (all but the text search)."""
     entries = MeditationSession.objects.filter(user=request.user).active()
@@ -43,12 +39,7 @@ def filtered_entries(request: HttpRequest, form: JournalFilterForm) -> QuerySet[
         entries = entries.filter(name__number=data["name"])
     if data["mood"]:
         entries = entries.filter(mood=data["mood"])
-    if data["from"]:
-        entries = entries.filter(started_at__gte=_local_day_bounds(data["from"], tz))
-    if data["to"]:
-        next_day = data["to"] + datetime.timedelta(days=1)
-        entries = entries.filter(started_at__lt=_local_day_bounds(next_day, tz))
-    return entries
+    return entries.in_local_dates(data["from"], data["to"], tz)
 
 
 def search_text(entries: QuerySet[MeditationSession], query: str) -> list[uuid.UUID]:

@@ -116,6 +116,24 @@ class MeditationSessionQuerySet(models.QuerySet["MeditationSession"]):
     def in_trash(self) -> MeditationSessionQuerySet:
         return self.filter(deleted_at__isnull=False)
 
+    def in_local_dates(
+        self,
+        first: datetime.date | None,
+        last: datetime.date | None,
+        zone: datetime.tzinfo,
+    ) -> MeditationSessionQuerySet:
+        """Entries started on local days `first` to `last` (both included; None is open)."""
+        entries = self
+        if first:
+            start = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
+            entries = entries.filter(started_at__gte=start)
+        if last:
+            end = datetime.datetime.combine(
+                last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+            )
+            entries = entries.filter(started_at__lt=end)
+        return entries
+
 
 class MeditationSession(models.Model):
     """One meditation: a journal entry. Intention and reflection are encrypted at rest."""

@@ -36,4 +36,9 @@ def search(names: Iterable[DivineName], query: str) -> list[DivineName]:
     terms = fold(query).split()
     if not terms:
         return list(names)
-    return [name for name in names if all(term in haystack(name) for term in terms)]
+    matches = []
+    for name in names:
+        text = haystack(name)  # folded once per name, not once per term
+        if all(term in text for term in terms):
+            matches.append(name)
+    return matches

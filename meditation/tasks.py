@@ -86,10 +86,15 @@ def expire_exports() -> int:
     expired = ExportJob.objects.filter(status=JobStatus.DONE, expires_at__lt=timezone.now())
     count = 0
     for job in expired.only("pk", "file"):
-        private_files.delete(job.file)
-        _update(job.pk, status=JobStatus.EXPIRED, file="")
+        expire(job)
         count += 1
     return count
+
+
+def expire(job: ExportJob) -> None:
+    """Delete the job's file; the job stays, marked expired."""
+    private_files.delete(job.file)
+    _update(job.pk, status=JobStatus.EXPIRED, file="")
 
 
 @shared_task(name="meditation.fail_stuck_jobs")
