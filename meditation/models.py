@@ -1,4 +1,4 @@
-"""The catalogue of the 99 Beautiful Names."""
+"""The tables: the 99 names, journal entries, and the export and import jobs."""
 
 from __future__ import annotations
 
@@ -107,6 +107,11 @@ class Mood(models.TextChoices):
 class Source(models.TextChoices):
     WEB = "web", "Web"
     IMPORT = "import", "Imported"
+
+
+# What a person may write in an entry (forms and the import check these).
+INTENTION_MAX = 500
+REFLECTION_MAX = 5000
 
 
 class MeditationSessionQuerySet(models.QuerySet["MeditationSession"]):

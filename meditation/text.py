@@ -1,4 +1,13 @@
-"""Text rules for the catalogue: folding for search, Arabic script checks, Qurʾān references."""
+"""Every text rule of the app, each named by its policy.
+
+- Folding for search (`fold`, `arabic_search_forms`): diacritics, harakat and letter variants
+  never get in the way of a match.
+- Cleaning what people write: `one_line` (intentions: no markup, no control characters, one
+  line) and `paragraphs` (reflections: line breaks and tabs kept, other controls dropped).
+- `has_control_characters`: the catalogue refuses them outright (NUL breaks Postgres).
+- Spreadsheet formulas in CSV cells: `neutralise_formula` / `restore_formula`.
+- The Arabic-script check and Qurʾān references (`S:A`, checked against verse counts).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 
 # Verses per surah, in order (the standard Ḥafṣ count, 6,236 in all).
 AYAHS_PER_SURAH: tuple[int, ...] = (
@@ -133,3 +143,52 @@ def validate_quran_references(value: Any) -> None:
                 'Each reference must be {"surah": number, "ayah": number}.', code="bad_reference"
             )
         check_reference(ref["surah"], ref["ayah"])
+
+
+# --- What people write ---------------------------------------------------------------------
+
+_KEPT_CONTROLS = {"\n", "\t"}
+_CATALOGUE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def one_line(raw: str) -> tuple[str, bool]:
+    """One line of plain text: HTML tags and control characters removed, spacing collapsed.
+
+    Also says whether anything but spacing changed, so that the person can be told.
+    """
+    text = strip_tags(raw)
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = " ".join(text.split())
+    return text, text != " ".join(raw.split())
+
+
+def paragraphs(raw: str) -> str:
+    """Free text over several lines: line breaks (made LF) and tabs kept, every other control
+    character dropped, surrounding space trimmed."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) != "Cc"
+    ).strip()
+
+
+def has_control_characters(value: str) -> bool:
+    """Control characters other than tab and line breaks (the catalogue refuses them)."""
+    return bool(_CATALOGUE_CONTROL.search(value))
+
+
+# --- Spreadsheet formulas ------------------------------------------------------------------
+# A cell that starts with = + - @ (or a tab or carriage return) is run as a formula by
+# spreadsheet programs. Exports prefix such cells with an apostrophe, which spreadsheets
+# hide; imports of our own files remove it again so that a round trip changes nothing.
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def restore_formula(cell: str) -> str:
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell

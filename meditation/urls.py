@@ -1,30 +1,41 @@
+"""Every URL of the app, grouped by feature package (the URL contract is in docs/)."""
+
 from django.urls import path, register_converter
 
-from . import export_views, import_views, journal_views, session_views, stats_views, views
-from .converters import NameNumberConverter
+from .catalogue import views as catalogue
+from .catalogue.converters import NameNumberConverter
+from .exports import views as exports
+from .imports import views as imports
+from .journal import views as journal
+from .sitting import views as sitting
 
 register_converter(NameNumberConverter, "name_number")
 
 app_name = "meditation"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("names/", views.name_list, name="name_list"),
-    path("names/<name_number:number>/", views.name_detail, name="name_detail"),
-    path("about/", views.about, name="about"),
-    path("journal/stats/", stats_views.stats, name="stats"),
-    path("meditate/", session_views.meditate, name="meditate"),
-    path("meditate/<uuid:session_id>/", session_views.session, name="session"),
-    path("meditate/<uuid:session_id>/dhikr/", session_views.dhikr, name="session_dhikr"),
-    path("meditate/<uuid:session_id>/finish/", session_views.finish, name="session_finish"),
-    path("journal/", journal_views.journal, name="journal"),
-    path("journal/trash/", journal_views.trash, name="trash"),
-    path("journal/import/", import_views.import_log, name="import"),
-    path("journal/import/<uuid:job_id>/", import_views.import_report, name="import_report"),
-    path("journal/<uuid:entry_id>/", journal_views.entry_detail, name="entry_detail"),
-    path("journal/<uuid:entry_id>/edit/", journal_views.entry_edit, name="entry_edit"),
-    path("journal/<uuid:entry_id>/delete/", journal_views.entry_delete, name="entry_delete"),
-    path("journal/<uuid:entry_id>/restore/", journal_views.entry_restore, name="entry_restore"),
-    path("exports/", export_views.export_list, name="exports"),
-    path("exports/<uuid:job_id>/download/", export_views.export_download, name="export_download"),
-    path("exports/<uuid:job_id>/retry/", export_views.export_retry, name="export_retry"),
+    # catalogue/
+    path("", catalogue.home, name="home"),
+    path("names/", catalogue.name_list, name="name_list"),
+    path("names/<name_number:number>/", catalogue.name_detail, name="name_detail"),
+    path("about/", catalogue.about, name="about"),
+    # sitting/
+    path("meditate/", sitting.meditate, name="meditate"),
+    path("meditate/<uuid:sitting_id>/", sitting.sitting_page, name="sitting"),
+    path("meditate/<uuid:sitting_id>/dhikr/", sitting.sitting_dhikr, name="sitting_dhikr"),
+    path("meditate/<uuid:sitting_id>/finish/", sitting.sitting_finish, name="sitting_finish"),
+    # journal/
+    path("journal/", journal.journal, name="journal"),
+    path("journal/stats/", journal.stats, name="stats"),
+    path("journal/trash/", journal.trash, name="trash"),
+    path("journal/<uuid:entry_id>/", journal.entry_detail, name="entry_detail"),
+    path("journal/<uuid:entry_id>/edit/", journal.entry_edit, name="entry_edit"),
+    path("journal/<uuid:entry_id>/delete/", journal.entry_delete, name="entry_delete"),
+    path("journal/<uuid:entry_id>/restore/", journal.entry_restore, name="entry_restore"),
+    # imports/
+    path("journal/import/", imports.import_log, name="import"),
+    path("journal/import/<uuid:job_id>/", imports.import_report, name="import_report"),
+    # exports/
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/<uuid:job_id>/download/", exports.export_download, name="export_download"),
+    path("exports/<uuid:job_id>/retry/", exports.export_retry, name="export_retry"),
 ]

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from meditation.catalogue import export_csv
+from meditation.catalogue.legacy_csv import export_csv
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from meditation.catalogue import CatalogueImportError, import_csv
+from meditation.catalogue.legacy_csv import CatalogueImportError, import_csv
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from meditation.catalogue import FIXTURE_PATH, load_missing_names
+from meditation.catalogue.fixture import FIXTURE_PATH, load_missing_names
 
 
 class Command(BaseCommand):

@@ -1,0 +1,100 @@
+"""The names catalogue in the admin: a curator's editor with validation, preview and history."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import DivineName
+from ..text import format_references, parse_references
+
+ARABIC_INPUT = {"lang": "ar", "dir": "rtl", "class": "arabic-input"}
+
+
+class DivineNameAdminForm(forms.ModelForm):
+    """References are edited as "2:163; 59:22" rather than as JSON."""
+
+    quran_references = forms.CharField(
+        label="Qurʾānic references",
+        required=False,
+        max_length=500,
+        help_text="surah:ayah, separated by semicolons; the first is the verse shown on the page.",
+    )
+
+    class Meta:
+        model = DivineName
+        fields = (
+            "number", "slug", "arabic", "transliteration", "meaning", "description", "tawil",
+            "quran_references", "verse_arabic", "verse_translation", "dhikr", "pronunciation",
+            "phonetics",
+        )  # fmt: skip
+        widgets = {
+            "arabic": forms.TextInput(attrs=ARABIC_INPUT),
+            "verse_arabic": forms.Textarea(attrs={**ARABIC_INPUT, "rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "tawil": forms.Textarea(attrs={"rows": 6}),
+            "verse_translation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["quran_references"] = format_references(self.instance.quran_references)
+
+    def clean_quran_references(self) -> list[dict[str, int]]:
+        try:
+            return parse_references(self.cleaned_data["quran_references"])
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
+@admin.register(DivineName)
+class DivineNameAdmin(SimpleHistoryAdmin):
+    form = DivineNameAdminForm
+    list_display = ("number", "arabic_display", "transliteration", "meaning")
+    list_display_links = ("number", "transliteration")
+    search_fields = ("=number", "transliteration", "meaning", "arabic")
+    ordering = ("number",)
+    list_per_page = 100
+    readonly_fields = ("arabic_preview",)
+    fieldsets = (
+        (
+            "The name",
+            {
+                "fields": (
+                    "number",
+                    "slug",
+                    "arabic",
+                    "arabic_preview",
+                    "transliteration",
+                    "meaning",
+                )
+            },
+        ),
+        ("Commentary", {"fields": ("description", "tawil")}),
+        ("In the Qurʾān", {"fields": ("quran_references", "verse_arabic", "verse_translation")}),
+        ("Recitation", {"fields": ("dhikr", "pronunciation", "phonetics")}),
+    )
+    history_list_display = ("number", "transliteration", "meaning")
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the catalogue is the 99: edit a name, never remove one
+
+    @admin.display(description="Arabic", ordering="arabic")
+    def arabic_display(self, obj: DivineName) -> str:
+        return format_html('<span class="arabic-preview" lang="ar" dir="rtl">{}</span>', obj.arabic)
+
+    @admin.display(description="Preview (as saved)")
+    def arabic_preview(self, obj: DivineName) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<div class="arabic-preview arabic-preview--large" lang="ar" dir="rtl">{}</div>',
+            obj.arabic,
+        )

@@ -1,0 +1,39 @@
+"""Asking for an export: format and optional local date range."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from .. import jobs
+from ..models import ExportJob
+
+
+class ExportForm(forms.ModelForm):
+    class Meta:
+        model = ExportJob
+        fields = ("format", "date_from", "date_to")
+        labels = {"date_from": "From (optional)", "date_to": "To (optional)"}
+        widgets = {
+            "format": forms.RadioSelect,
+            "date_from": forms.DateInput(attrs={"type": "date"}),
+            "date_to": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {"date_to": "Leave both dates empty for everything."}
+
+    def __init__(self, *args, owner, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        unfinished = jobs.unfinished_exports(self.owner)
+        if unfinished >= settings.EXPORT_MAX_UNFINISHED:
+            raise forms.ValidationError(
+                f"You already have {unfinished} exports in progress. Please wait for one to "
+                "finish before asking for another."
+            )
+        return cleaned

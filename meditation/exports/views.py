@@ -1,0 +1,83 @@
+"""/exports/: ask for a file of your data, watch it being built, download it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import audit
+from accounts.audit import Action
+
+from .. import jobs, private_files
+from ..models import ExportJob, JobStatus
+from ..ownership import get_own_export
+from . import writers
+from .forms import ExportForm
+
+PAGE_SIZE = 20
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_list(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST or None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = form.save(commit=False)
+        job.owner = request.user
+        job.save()
+        audit.record(request, Action.EXPORT_REQUESTED, job, format=job.format)
+        if jobs.enqueue(request, job):
+            messages.success(request, "Your export is being prepared. It appears below.")
+        return redirect("meditation:exports")
+    mine = ExportJob.objects.filter(owner=request.user)
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "jobs": list(page.object_list),
+        "polling": any(not job.finished for job in page.object_list),
+        "retention_days": settings.EXPORT_RETENTION_DAYS,
+        "max_unfinished": settings.EXPORT_MAX_UNFINISHED,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "meditation/exports.html#jobs" if partial else "meditation/exports.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = get_own_export(request, job_id)
+    if job.status == JobStatus.EXPIRED:
+        return render(request, "meditation/export_expired.html", {"job": job}, status=410)
+    path = private_files.path_of(job.file) if job.file else None
+    if job.status != JobStatus.DONE or path is None or not path.exists():
+        messages.info(request, "That export is not ready to download.")
+        return redirect("meditation:exports")
+    audit.record(request, Action.EXPORT_DOWNLOADED, job, size=job.size)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=writers.file_name(job))
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def export_retry(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = get_own_export(request, job_id)
+    if job.status != JobStatus.FAILED:
+        messages.info(request, "Only a failed export can be tried again.")
+        return redirect("meditation:exports")
+    if jobs.unfinished_exports(request.user) >= settings.EXPORT_MAX_UNFINISHED:
+        messages.error(request, "Please wait for an export in progress to finish first.")
+        return redirect("meditation:exports")
+    if jobs.requeue(request, job):
+        messages.success(request, "The export is being prepared again.")
+    return redirect("meditation:exports")

@@ -1,0 +1,202 @@
+"""Validating a session log row by row: each row is to import, skipped (already imported, a
+duplicate) or rejected, with a reason that names columns, never the row's text."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import timezone
+
+from .. import private_files
+from ..models import INTENTION_MAX, DivineName, ImportJob, MeditationSession
+from ..text import fold, one_line
+from .upload import COLUMNS, ENCRYPTED_LINE, header_index
+
+USER_MAX = 100
+SESSION_ID_MAX = 64
+EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+FUTURE_SLACK = datetime.timedelta(minutes=1)
+# Validation is most of the work: it fills the bar up to here; the insert does the rest.
+VALIDATED_PROGRESS = 90
+# Rows between two progress updates.
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ValidRow:
+    row: int
+    session_id: str
+    user: str
+    prompt: str
+    name_id: int
+    at: datetime.datetime
+
+
+def _name_key(transliteration: str) -> str:
+    # "Ar-Raḥmān", "ar rahman" and "ArRahman" are the same name.
+    return fold(transliteration).replace(" ", "")
+
+
+def _names() -> dict[int, tuple[int, str, str]]:
+    return {
+        n.number: (n.pk, _name_key(n.transliteration), n.transliteration)
+        for n in DivineName.objects.only("pk", "number", "transliteration")
+    }
+
+
+def _check_timestamp(raw: str, now: datetime.datetime) -> tuple[datetime.datetime | None, str]:
+    if not raw:
+        return None, "timestamp is missing"
+    try:
+        at = datetime.datetime.fromisoformat(raw)
+    except ValueError:
+        return None, "timestamp is not an ISO 8601 date and time (e.g. 2024-03-01T07:30:00)"
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=datetime.UTC)  # the tool wrote UTC without saying so
+    if at > now + FUTURE_SLACK:
+        return None, "timestamp is in the future"
+    if at < EARLIEST:
+        return None, "timestamp is before 2000"
+    return at, ""
+
+
+def validate_row(
+    values: dict[str, str], row: int, names: dict[int, tuple[int, str, str]], now: datetime.datetime
+) -> ValidRow | list[str]:
+    """The row's values ready to insert, or the reasons (naming columns) it is refused."""
+    problems = []
+    at, problem = _check_timestamp(values["timestamp"], now)
+    if problem:
+        problems.append(problem)
+    user = values["user"]
+    if len(user) > USER_MAX:
+        problems.append(f"user is longer than {USER_MAX} characters")
+    prompt, _ = one_line(values["prompt"])
+    if not prompt:
+        problems.append("prompt is empty")
+    elif len(prompt) > INTENTION_MAX:
+        problems.append(f"prompt is longer than {INTENTION_MAX} characters")
+    name = None
+    number = values["name_number"]
+    if number.isascii() and number.isdigit() and int(number) in names:
+        name = names[int(number)]
+    else:
+        problems.append("name_number is not a whole number from 1 to 99")
+    transliteration = values["name_transliteration"]
+    if name and transliteration and _name_key(transliteration) != name[1]:
+        problems.append(f"name_transliteration does not match name {number} ({name[2]})")
+    if problems or at is None or name is None:
+        return problems
+    return ValidRow(row, values["session_id"], user, prompt, name[0], at)
+
+
+def _check_session_id(session_id: str) -> str:
+    if not session_id:
+        return "session_id is missing"
+    if len(session_id) > SESSION_ID_MAX:
+        return f"session_id is longer than {SESSION_ID_MAX} characters"
+    return ""
+
+
+class _CountingLines:
+    """The file's lines as text for the csv module, counting the bytes read for progress."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.consumed = 0
+
+    def __iter__(self) -> Iterator[str]:
+        with open(self.path, "rb") as raw:
+            for number, line in enumerate(raw):
+                self.consumed += len(line)
+                text = line.decode("utf-8")
+                yield text.lstrip("\ufeff") if number == 0 else text
+
+
+class CsvProblem(Exception):
+    """The file stops being readable CSV: the person can fix it, so say where."""
+
+
+@dataclass
+class Outcome:
+    valid: list[ValidRow]
+    report: list[tuple[int, str, str]]  # (row, "skipped"|"rejected", reason)
+    rejected: int = 0
+    skipped: int = 0
+
+
+def validate_file(job: ImportJob) -> Outcome:
+    """Read the upload row by row (header = row 1) and sort every row into valid or not."""
+    lines = _CountingLines(private_files.path_of(job.file))
+    reader = csv.reader(lines)
+    outcome = Outcome(valid=[], report=[])
+    already = set(
+        MeditationSession.objects.filter(user_id=job.owner_id)
+        .exclude(legacy_id="")
+        .values_list("legacy_id", flat=True)
+    )
+    accepted: dict[str, int] = {}  # session_id → the row that will import it
+    names, now = _names(), timezone.now()
+    row = 0
+    try:
+        index = header_index(next(reader))
+        row = 1
+        for row, fields in enumerate(reader, start=2):
+            if row % CHUNK == 0:
+                progress = VALIDATED_PROGRESS * lines.consumed // max(job.size, 1)
+                ImportJob.objects.filter(pk=job.pk).update(progress=min(progress, 99))
+            if not any(f.strip() for f in fields):
+                continue  # a blank line
+            verdict, kind = _judge(fields, index, row, names, now, already, accepted)
+            if isinstance(verdict, ValidRow):
+                accepted[verdict.session_id] = row
+                outcome.valid.append(verdict)
+            elif kind == "skipped":
+                outcome.skipped += 1
+                outcome.report.append((row, kind, verdict))
+            else:
+                outcome.rejected += 1
+                outcome.report.append((row, kind, verdict))
+    except csv.Error:
+        raise CsvProblem(f"The file is not well-formed CSV near row {row + 1}.") from None
+    return outcome
+
+
+def _judge(
+    fields: list[str],
+    index: dict[str, int],
+    row: int,
+    names: dict[int, tuple[int, str, str]],
+    now: datetime.datetime,
+    already: set[str],
+    accepted: dict[str, int],
+) -> tuple[ValidRow | str, str]:
+    """(ValidRow, "") for a row to import, or (reason, "skipped" | "rejected")."""
+    if len(fields) == 1 and ENCRYPTED_LINE.fullmatch(fields[0].strip()):
+        return "the row is encrypted; export an unencrypted log from the tool", "rejected"
+    missing = [c for c in COLUMNS if index[c] >= len(fields)]
+    if missing:
+        return f"the row has no value for {', '.join(missing)}", "rejected"
+    if len(fields) > len(index):
+        return (
+            f"the row has {len(fields)} fields but the header has {len(index)} "
+            "(is a comma in prompt not quoted?)",
+            "rejected",
+        )
+    values = {c: fields[index[c]].strip() for c in COLUMNS}
+    session_id = values["session_id"]
+    problem = _check_session_id(session_id)
+    if problem:
+        return problem, "rejected"
+    if session_id in already:
+        return "already imported", "skipped"
+    if session_id in accepted:
+        return f"duplicate of row {accepted[session_id]}", "skipped"
+    checked = validate_row(values, row, names, now)
+    if isinstance(checked, list):
+        return "; ".join(checked), "rejected"
+    return checked, ""

@@ -1,0 +1,102 @@
+"""Inspecting an uploaded session log before any job exists: UTF-8 text, not the encrypted
+variant, the required columns, at least one row."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+COLUMNS = ("timestamp", "user", "prompt", "name_number", "name_transliteration", "session_id")
+# The first line is the header; a longer one is not a session log.
+HEAD_MAX = 64 * 1024
+ENCRYPTED_ERROR = (
+    "This is the tool's encrypted session log, which cannot be imported. "
+    "Export an unencrypted (CSV) log from the command-line tool and upload that instead."
+)
+
+# The encrypted log: each line is the hex of a Fernet token ("gAAAAA…" is 674141414141…).
+ENCRYPTED_LINE = re.compile(r"[0-9a-fA-F]{64,}")
+_BINARY_SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF-": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+def _binary_error(kind: str = "a binary file") -> ValidationError:
+    return ValidationError(
+        f"This is {kind}, not a text file. Upload the session log (a CSV text file).",
+        code="binary",
+    )
+
+
+def inspect_upload(chunks: Iterable[bytes]) -> None:
+    """Raise ValidationError unless the bytes are a UTF-8 session log with the right header.
+
+    Streams the whole upload once, so that a bad byte anywhere is refused before any job exists.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head, head_done, has_rows, first = "", False, False, True
+    for chunk in chunks:
+        if first:
+            first = False
+            for signature, kind in _BINARY_SIGNATURES.items():
+                if chunk.startswith(signature):
+                    raise _binary_error(kind)
+        if b"\x00" in chunk:
+            raise _binary_error()
+        try:
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError:
+            raise _not_utf8() from None
+        if not head_done:
+            head += text
+            if "\n" in head:
+                head, rest = head.split("\n", 1)
+                head_done, has_rows = True, bool(rest.strip())
+            elif len(head) > HEAD_MAX:
+                raise ValidationError(
+                    "The first line is far too long to be the log's header.", code="header"
+                )
+        elif not has_rows:
+            has_rows = bool(text.strip())
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    head = head.lstrip("\ufeff").strip()
+    if not head:
+        raise ValidationError("The file is empty.", code="empty")
+    if ENCRYPTED_LINE.fullmatch(head):
+        raise ValidationError(ENCRYPTED_ERROR, code="encrypted")
+    missing = [c for c in COLUMNS if c not in header_index(next(csv.reader([head])))]
+    if missing:
+        raise ValidationError(
+            f"The header lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}. The first line must name the columns {','.join(COLUMNS)}.",
+            code="columns",
+        )
+    if not has_rows:
+        raise ValidationError("The log has a header but no sessions below it.", code="no_rows")
+
+
+def _not_utf8() -> ValidationError:
+    return ValidationError(
+        "The file is not UTF-8 text. Save the log as a UTF-8 CSV file and upload it again.",
+        code="encoding",
+    )
+
+
+def header_index(header: list[str]) -> dict[str, int]:
+    """Column name (trimmed, lower case) → position; the first of repeated names wins."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(header):
+        index.setdefault(name.lstrip("\ufeff").strip().lower(), position)
+    return index

@@ -1,0 +1,95 @@
+"""Uploading the command-line tool's session log, and the report of each import."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+from kombu.exceptions import OperationalError
+
+from accounts import audit
+from accounts.audit import Action
+
+from .. import private_files
+from ..models import ImportJob, JobStatus
+from ..ownership import get_own_import
+from . import runner
+from .forms import ImportForm
+from .tasks import run_import
+from .upload import COLUMNS
+
+RECENT_JOBS = 20
+
+
+def _store(request: HttpRequest, upload: UploadedFile) -> ImportJob:
+    """Keep the upload privately, then create its job: never a job without its file."""
+    job = ImportJob(owner=request.user, original_name=upload.name[:255], size=upload.size)
+    job.file = f"imports/{job.pk}.csv"
+    with private_files.atomic_write(job.file) as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        job.save()
+    except BaseException:
+        private_files.delete(job.file)
+        raise
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_log(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            job = _store(request, form.cleaned_data["file"])
+            in_background = job.size > settings.IMPORT_INLINE_MAX_BYTES
+            if not in_background:
+                runner.import_job(job.pk)
+            else:
+                try:
+                    run_import.delay(str(job.pk))
+                except OperationalError:
+                    runner.fail(job.pk, runner.BROKER_ERROR)
+                    messages.error(request, runner.BROKER_ERROR)
+            job.refresh_from_db()
+            finished = job.status == JobStatus.DONE
+            audit.record(
+                request,
+                Action.IMPORT_REQUESTED,
+                job,
+                size=job.size,
+                background=in_background,
+                status=job.status,
+                rows=job.imported + job.skipped + job.rejected if finished else None,
+                imported=job.imported if finished else None,
+            )
+            return redirect("meditation:import_report", job.pk)
+    else:
+        form = ImportForm()
+    jobs = ImportJob.objects.filter(owner=request.user).order_by("-created_at")[:RECENT_JOBS]
+    context = {
+        "form": form,
+        "jobs": jobs,
+        "columns": ",".join(COLUMNS),
+        "max_size": settings.IMPORT_MAX_BYTES,
+    }
+    return render(request, "meditation/import.html", context)
+
+
+@login_required
+@require_safe
+def import_report(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = get_own_import(request, job_id)
+    template = "meditation/import_report.html"
+    context = {"job": job, "report_max": runner.REPORT_MAX}
+    if job.status == JobStatus.DONE:
+        context["shown"] = len(job.report)
+        context["listed"] = job.skipped + job.rejected
+    return render(request, f"{template}#status" if request.htmx else template, context)

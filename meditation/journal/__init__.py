@@ -1,0 +1,1 @@
+"""The private journal: entries, search and filters, inline edit, trash, stats."""

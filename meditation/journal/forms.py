@@ -1,0 +1,55 @@
+"""The journal's forms: editing an entry, and the list's query parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+
+from ..models import REFLECTION_MAX, MeditationSession, Mood
+from ..text import paragraphs
+
+
+class EntryEditForm(forms.ModelForm):
+    class Meta:
+        model = MeditationSession
+        fields = ("reflection", "mood")
+        widgets = {"reflection": forms.Textarea(attrs={"rows": 6, "maxlength": REFLECTION_MAX})}
+        help_texts = {"reflection": "At most 5,000 characters."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reflection"].max_length = REFLECTION_MAX
+        self.fields["reflection"].validators.append(MaxLengthValidator(REFLECTION_MAX))
+        self.fields["reflection"].strip = False
+
+    def clean_reflection(self) -> str:
+        return paragraphs(self.cleaned_data["reflection"])
+
+
+class JournalFilterForm(forms.Form):
+    """The journal's query parameters: ?q=, ?name=, ?from=, ?to=, ?mood= (the URL contract)."""
+
+    q = forms.CharField(label="Words", required=False, max_length=200)
+    name = forms.IntegerField(label="Name number", required=False, min_value=1, max_value=99)
+    mood = forms.ChoiceField(
+        label="Mood", choices=[("", "Any mood"), *Mood.choices], required=False
+    )
+    field_order = ("q", "name", "from", "to", "mood")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so these two are added here rather than declared.
+        for key, label in (("from", "From"), ("to", "To")):
+            self.fields[key] = forms.DateField(
+                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        self.order_fields(self.field_order)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end date is before the start date.")
+        return cleaned

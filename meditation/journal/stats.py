@@ -1,0 +1,244 @@
+"""A user's practice in numbers: totals, streaks, the calendar and the names met.
+
+Everything is aggregated in the database in two queries (one by local day, one by name),
+whatever the number of entries. Days are the user's local dates, so a session at 23:30 in
+Tokyo counts for that Tokyo day, not for the UTC one. Only active (not deleted), finished
+entries count. The encrypted intention and reflection are never read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ..models import NAME_COUNT, MeditationSession, MeditationSessionQuerySet, minutes
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+CALENDAR_DAYS = 365
+MOST_DRAWN_COUNT = 5
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    day: datetime.date
+    sessions: int
+    seconds: int
+
+    @property
+    def minutes(self) -> int:
+        return minutes(self.seconds)
+
+
+@dataclass(frozen=True)
+class MonthTotal:
+    month: datetime.date  # the first of the month
+    days: int
+    sessions: int
+    seconds: int
+
+    @property
+    def minutes(self) -> int:
+        return minutes(self.seconds)
+
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int
+    longest: int
+
+
+@dataclass(frozen=True)
+class NameCount:
+    number: int
+    transliteration: str
+    arabic: str
+    meaning: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NameCell:
+    number: int
+    count: int
+
+    @property
+    def met(self) -> bool:
+        return self.count > 0
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The last CALENDAR_DAYS local days, oldest first, every day present (zeros included)."""
+
+    days: list[DayTotal]
+    months: list[MonthTotal]
+
+    @property
+    def start(self) -> datetime.date:
+        return self.days[0].day
+
+    @property
+    def end(self) -> datetime.date:
+        return self.days[-1].day
+
+    @property
+    def active_days(self) -> list[DayTotal]:
+        return [d for d in self.days if d.sessions]
+
+    @property
+    def sessions(self) -> int:
+        return sum(d.sessions for d in self.days)
+
+    @property
+    def minutes(self) -> int:
+        return minutes(sum(d.seconds for d in self.days))
+
+
+@dataclass(frozen=True)
+class Stats:
+    today: datetime.date
+    sessions: int
+    seconds: int
+    days_practised: int
+    streaks: Streaks
+    calendar: Calendar
+    names: list[NameCell]
+    names_met: int
+    most_drawn: list[NameCount]
+
+    @property
+    def minutes(self) -> int:
+        return minutes(self.seconds)
+
+    @property
+    def name_count(self) -> int:
+        return NAME_COUNT
+
+
+def user_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The user's zone; UTC if the stored name is unknown (it is validated on save)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def local_today(zone: datetime.tzinfo) -> datetime.date:
+    return timezone.now().astimezone(zone).date()
+
+
+def streaks(days: Iterable[datetime.date], today: datetime.date) -> Streaks:
+    """Runs of consecutive practice days.
+
+    The current run ends today or yesterday: a day without practice so far does not break
+    it until that day is over. Days after today (clock skew, imports) count for the
+    longest run only.
+    """
+    practised = set(days)
+    longest = run = 0
+    previous: datetime.date | None = None
+    for day in sorted(practised):
+        run = run + 1 if previous is not None and (day - previous).days == 1 else 1
+        longest = max(longest, run)
+        previous = day
+
+    one_day = datetime.timedelta(days=1)
+    day = today if today in practised else today - one_day
+    current = 0
+    while day in practised:
+        current += 1
+        day -= one_day
+    return Streaks(current=current, longest=longest)
+
+
+def calendar(totals: Mapping[datetime.date, DayTotal], today: datetime.date) -> Calendar:
+    start = today - datetime.timedelta(days=CALENDAR_DAYS - 1)
+    days = []
+    for offset in range(CALENDAR_DAYS):
+        day = start + datetime.timedelta(days=offset)
+        days.append(totals.get(day) or DayTotal(day=day, sessions=0, seconds=0))
+    return Calendar(days=days, months=month_totals(days))
+
+
+def month_totals(days: Iterable[DayTotal]) -> list[MonthTotal]:
+    months: dict[datetime.date, MonthTotal] = {}
+    for d in days:
+        key = d.day.replace(day=1)
+        m = months.get(key) or MonthTotal(month=key, days=0, sessions=0, seconds=0)
+        months[key] = MonthTotal(
+            month=key,
+            days=m.days + (1 if d.sessions else 0),
+            sessions=m.sessions + d.sessions,
+            seconds=m.seconds + d.seconds,
+        )
+    return list(months.values())
+
+
+def most_drawn(counts: Iterable[NameCount], limit: int = MOST_DRAWN_COUNT) -> list[NameCount]:
+    """The most frequent names; ties go to the lower number, as in the catalogue's order."""
+    return sorted(counts, key=lambda n: (-n.count, n.number))[:limit]
+
+
+def _finished_entries(user: User) -> MeditationSessionQuerySet:
+    return MeditationSession.objects.active().filter(user=user, ended_at__isnull=False)
+
+
+def day_totals(user: User, zone: datetime.tzinfo) -> dict[datetime.date, DayTotal]:
+    rows = (
+        _finished_entries(user)
+        .annotate(day=TruncDate("started_at", tzinfo=zone))
+        .values("day")
+        .annotate(sessions=Count("id"), seconds=Sum("actual_seconds", default=0))
+        .order_by("day")
+    )
+    return {
+        r["day"]: DayTotal(day=r["day"], sessions=r["sessions"], seconds=r["seconds"]) for r in rows
+    }
+
+
+def name_counts(user: User) -> list[NameCount]:
+    rows = (
+        _finished_entries(user)
+        .values("name__number", "name__transliteration", "name__arabic", "name__meaning")
+        .annotate(count=Count("id"))
+        .order_by("name__number")
+    )
+    return [
+        NameCount(
+            number=r["name__number"],
+            transliteration=r["name__transliteration"],
+            arabic=r["name__arabic"],
+            meaning=r["name__meaning"],
+            count=r["count"],
+        )
+        for r in rows
+    ]
+
+
+def user_stats(user: User) -> Stats:
+    """All of a user's statistics, in two queries."""
+    zone = user_zone(user.time_zone)
+    today = local_today(zone)
+    totals = day_totals(user, zone)
+    counts = name_counts(user)
+    by_number = {n.number: n.count for n in counts}
+    return Stats(
+        today=today,
+        sessions=sum(d.sessions for d in totals.values()),
+        seconds=sum(d.seconds for d in totals.values()),
+        days_practised=len(totals),
+        streaks=streaks(totals, today),
+        calendar=calendar(totals, today),
+        names=[NameCell(number=n, count=by_number.get(n, 0)) for n in range(1, NAME_COUNT + 1)],
+        names_met=len(by_number),
+        most_drawn=most_drawn(counts),
+    )

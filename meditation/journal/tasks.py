@@ -1,0 +1,25 @@
+"""The journal's periodic work: emptying the trash (Celery beat)."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from accounts import audit
+from accounts.audit import Action
+
+from ..models import MeditationSession
+
+
+@shared_task(name="meditation.purge_trash")
+def purge_trash() -> int:
+    """Delete for good the entries that have been in the trash longer than the retention."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.TRASH_RETENTION_DAYS)
+    expired = MeditationSession.objects.in_trash().filter(deleted_at__lt=cutoff)
+    deleted, _ = expired.delete()
+    if deleted:
+        audit.record(None, Action.ENTRY_PURGED, count=deleted)
+    return deleted

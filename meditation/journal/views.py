@@ -1,0 +1,139 @@
+"""/journal/: the list with filters and search, one entry, inline edit, the trash, stats."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import audit
+from accounts.audit import Action
+
+from ..models import MeditationSession
+from ..ownership import get_own_entry
+from . import heatmap
+from .forms import EntryEditForm, JournalFilterForm
+from .search import filtered_entries, search_text
+from .stats import user_stats
+
+PAGE_SIZE = 20
+
+
+@login_required
+@require_safe
+def journal(request: HttpRequest) -> HttpResponse:
+    form = JournalFilterForm(request.GET)
+    entries = filtered_entries(request, form)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    page_number = request.GET.get("page")
+    if query:
+        ids = search_text(entries, query)
+        page = Paginator(ids, PAGE_SIZE).get_page(page_number)
+        by_id = entries.select_related("name").in_bulk(list(page.object_list))
+        rows = [by_id[pk] for pk in page.object_list]
+    else:
+        ordered = entries.select_related("name").order_by("-started_at")
+        page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+        rows = list(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "entries": rows,
+        "query": query,
+        "filtered": bool(request.GET.dict().keys() - {"page"}),
+        "querystring": params.urlencode(),
+    }
+    return render(request, "meditation/journal.html", context)
+
+
+@login_required
+@require_safe
+def entry_detail(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_entry(request, entry_id)
+    return render(request, "meditation/entry.html", {"entry": entry})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_entry(request, entry_id)
+    form = EntryEditForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            form.save()
+            audit.record(request, Action.ENTRY_EDITED, entry, fields=sorted(form.changed_data))
+        if request.htmx:
+            return render(request, "meditation/entry.html#body", {"entry": entry, "saved": True})
+        messages.success(request, "Your changes are saved.")
+        return redirect(entry)
+    template = "meditation/entry_edit.html#form" if request.htmx else "meditation/entry_edit.html"
+    return render(request, template, {"entry": entry, "form": form})
+
+
+@login_required
+@require_POST
+def entry_delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_entry(request, entry_id)
+    entry.deleted_at = timezone.now()
+    entry.save(update_fields=["deleted_at", "updated_at"])
+    audit.record(request, Action.ENTRY_DELETED, entry)
+    messages.success(
+        request,
+        f"The entry is in the trash. It will be deleted for good after "
+        f"{settings.TRASH_RETENTION_DAYS} days unless you restore it.",
+    )
+    return redirect("meditation:journal")
+
+
+@login_required
+@require_POST
+def entry_restore(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = get_own_entry(request, entry_id, in_trash=True)
+    entry.deleted_at = None
+    entry.save(update_fields=["deleted_at", "updated_at"])
+    audit.record(request, Action.ENTRY_RESTORED, entry)
+    messages.success(request, "The entry is back in your journal.")
+    return redirect(entry)
+
+
+@login_required
+@require_safe
+def trash(request: HttpRequest) -> HttpResponse:
+    entries = (
+        MeditationSession.objects.filter(user=request.user)
+        .in_trash()
+        .select_related("name")
+        .order_by("-deleted_at")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    retention = datetime.timedelta(days=settings.TRASH_RETENTION_DAYS)
+    rows: list[dict[str, Any]] = [
+        {"entry": e, "purge_on": e.deleted_at + retention} for e in page.object_list
+    ]
+    context = {"page": page, "rows": rows, "retention_days": settings.TRASH_RETENTION_DAYS}
+    return render(request, "meditation/trash.html", context)
+
+
+@login_required
+@require_safe
+def stats(request: HttpRequest) -> HttpResponse:
+    user_data = user_stats(request.user)
+    context = {
+        "stats": user_data,
+        # Left out entirely, not just hidden, for users who would rather not see them.
+        "streaks": user_data.streaks if request.user.show_streaks else None,
+        "heatmap": heatmap.render(user_data.calendar),
+        "levels": heatmap.LEVELS,
+    }
+    return render(request, "meditation/stats.html", context)

@@ -1,0 +1,1 @@
+"""The live meditation (a sitting): the draw, the timer, the dhikr counter, finishing."""

@@ -1,0 +1,126 @@
+"""The sitting's forms: the intention (and the options) before, the reflection after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ..models import INTENTION_MAX, REFLECTION_MAX, Mood
+from ..text import one_line, paragraphs
+
+PRESET_MINUTES = (3, 5, 10, 20)
+MAX_MINUTES = 120
+BELL_CHOICES = [(0, "No interval bells"), (1, "Every minute"), (5, "Every 5 minutes")]
+
+
+class MeditateForm(forms.Form):
+    intention = forms.CharField(
+        label="Your intention",
+        help_text="In your own words: what you bring to this sitting. At most 500 characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": INTENTION_MAX}),
+        strip=False,
+    )
+    number = forms.IntegerField(
+        label="Choose a name yourself (optional)",
+        help_text="A number from 1 to 99. Leave it empty to have a name drawn for you.",
+        required=False,
+        min_value=1,
+        max_value=99,
+    )
+    length = forms.ChoiceField(
+        label="Length",
+        choices=[(str(m), f"{m} minutes") for m in PRESET_MINUTES] + [("custom", "Custom")],
+        widget=forms.RadioSelect,
+    )
+    custom_minutes = forms.IntegerField(
+        label="Custom length (minutes)",
+        help_text="1 to 120 minutes.",
+        required=False,
+        min_value=1,
+        max_value=MAX_MINUTES,
+    )
+    interval_bell = forms.TypedChoiceField(
+        label="Interval bells", choices=BELL_CHOICES, coerce=int, initial=0
+    )
+    end_bell = forms.BooleanField(label="Ring a bell at the end", required=False, initial=True)
+    dhikr_target = forms.TypedChoiceField(label="Dhikr target", coerce=int)
+
+    def __init__(self, *args: Any, default_minutes: int = 10, own_target: int = 33, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        targets = sorted({33, 99, own_target})
+        self.fields["dhikr_target"].choices = [
+            (t, f"{t}" + (" (your own)" if t == own_target and t not in (33, 99) else ""))
+            for t in targets
+        ]
+        self.fields["dhikr_target"].initial = own_target
+        if default_minutes in PRESET_MINUTES:
+            self.fields["length"].initial = str(default_minutes)
+        else:
+            self.fields["length"].initial = "custom"
+            self.fields["custom_minutes"].initial = default_minutes
+        self.intention_changed = False
+
+    def clean_intention(self) -> str:
+        text, self.intention_changed = one_line(self.cleaned_data["intention"])
+        if not text:
+            raise ValidationError("Write an intention: a few words are enough.")
+        if len(text) > INTENTION_MAX:
+            raise ValidationError(
+                f"Keep your intention to {INTENTION_MAX} characters (it has {len(text)})."
+            )
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        length = cleaned.get("length")
+        if length == "custom":
+            if cleaned.get("custom_minutes") is None and "custom_minutes" not in self.errors:
+                self.add_error("custom_minutes", "Give a length from 1 to 120 minutes.")
+            cleaned["minutes"] = cleaned.get("custom_minutes")
+        elif length:
+            cleaned["minutes"] = int(length)
+        return cleaned
+
+
+class FinishForm(forms.Form):
+    reflection = forms.CharField(
+        label="Reflection (optional)",
+        help_text="What stayed with you? Only you can read it. At most 5,000 characters.",
+        required=False,
+        max_length=REFLECTION_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REFLECTION_MAX}),
+    )
+    mood = forms.ChoiceField(
+        label="Mood (optional)", choices=[("", "—"), *Mood.choices], required=False
+    )
+    dhikr_count = forms.IntegerField(
+        label="Dhikr count", min_value=0, max_value=100_000, required=False
+    )
+    minutes = forms.IntegerField(
+        label="Minutes you sat",
+        help_text="Ending early is fine: record the time you actually sat.",
+        min_value=0,
+        max_value=10 * MAX_MINUTES,
+        required=False,
+    )
+    # Filled by the timer script with the exact time, in seconds; wins over `minutes`.
+    elapsed_seconds = forms.IntegerField(
+        min_value=0, max_value=36_000, required=False, widget=forms.HiddenInput
+    )
+
+    def clean_reflection(self) -> str:
+        return paragraphs(self.cleaned_data["reflection"])
+
+    def actual_seconds(self, since_start: float) -> int:
+        """The time sat, never more than has passed since the session started."""
+        data = self.cleaned_data
+        if data.get("elapsed_seconds") is not None:
+            claimed = data["elapsed_seconds"]
+        elif data.get("minutes") is not None:
+            claimed = data["minutes"] * 60
+        else:
+            claimed = int(since_start)
+        return max(0, min(claimed, int(since_start)))

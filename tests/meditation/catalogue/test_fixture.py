@@ -1,0 +1,77 @@
+"""The fixture is the source of truth for the 99 names: its integrity is checked here."""
+
+import json
+import unicodedata
+
+import pytest
+
+from meditation.catalogue.fixture import FIXTURE_PATH, read_fixture
+from meditation.text import AYAHS_PER_SURAH, is_arabic_script
+
+ARABIC_FIELDS = ("arabic", "verse_arabic")
+
+
+@pytest.fixture(scope="module")
+def entries():
+    return json.loads(FIXTURE_PATH.read_text(encoding="utf-8"))["names"]
+
+
+def test_it_holds_99_unique_numbers_in_order(entries):
+    assert [e["number"] for e in entries] == list(range(1, 100))
+
+
+def test_it_has_unique_slugs(entries):
+    assert len({e["slug"] for e in entries}) == 99
+
+
+@pytest.mark.parametrize("field", ["arabic", "transliteration", "meaning", "description", "tawil"])
+def test_it_has_no_empty_core_field(entries, field):
+    assert [e["number"] for e in entries if not e[field].strip()] == []
+
+
+def test_it_has_dhikr_pronunciation_and_phonetics_for_every_name(entries):
+    for e in entries:
+        assert e["dhikr"].startswith("Yā "), e["number"]
+        assert e["pronunciation"], e["number"]
+        assert e["phonetics"].startswith("/"), e["number"]
+        assert e["phonetics"].endswith("/"), e["number"]
+
+
+@pytest.mark.parametrize("field", ARABIC_FIELDS)
+def test_it_writes_every_arabic_field_in_arabic_script(entries, field):
+    bad = [e["number"] for e in entries if e[field] and not is_arabic_script(e[field])]
+    assert bad == []
+
+
+def test_it_stores_arabic_in_nfc(entries):
+    for e in entries:
+        assert unicodedata.normalize("NFC", e["arabic"]) == e["arabic"], e["number"]
+
+
+def test_it_carries_harakat_on_every_name(entries):
+    harakat = {chr(c) for c in range(0x064B, 0x0653)}
+    assert [e["number"] for e in entries if not harakat & set(e["arabic"])] == []
+
+
+def test_it_starts_with_ar_rahman_as_in_the_tirmidhi_order(entries):
+    first, last = entries[0], entries[-1]
+    assert first["arabic"] == "الرَّحْمَٰنُ"
+    assert first["transliteration"] == "Ar-Raḥmān"
+    assert last["transliteration"] == "Aṣ-Ṣabūr"
+
+
+def test_it_gives_valid_structured_references(entries):
+    for e in entries:
+        for ref in e["quran_references"]:
+            assert set(ref) == {"surah", "ayah"}
+            assert 1 <= ref["ayah"] <= AYAHS_PER_SURAH[ref["surah"] - 1], e["number"]
+
+
+def test_it_shows_a_verse_with_its_translation_whenever_there_is_a_reference(entries):
+    for e in entries:
+        assert bool(e["quran_references"]) == bool(e["verse_arabic"]), e["number"]
+        assert bool(e["verse_arabic"]) == bool(e["verse_translation"]), e["number"]
+
+
+def test_it_passes_model_validation():
+    assert len(read_fixture()) == 99

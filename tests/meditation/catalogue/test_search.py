@@ -1,0 +1,102 @@
+import pytest
+
+from meditation.catalogue.search import search
+from meditation.models import DivineName
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(response):
+    return [n.number for n in response.context["results"]]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["rahman", "Raḥmān", "RAHMAN", "ar-rahman", "ar rahman", "arrahman", "رحمن", "الرحمن",
+     "الرَّحْمَٰنُ", "ٱلرَّحْمَٰن", "رحمان"],
+)  # fmt: skip
+def test_it_finds_ar_rahman_however_it_is_written(client, query):
+    assert 1 in numbers(client.get("/names/", {"q": query}))
+
+
+def test_it_finds_by_meaning(client):
+    found = numbers(client.get("/names/", {"q": "merciful"}))
+    assert 2 in found
+    assert all("merciful" in DivineName.objects.get(number=n).meaning.lower() for n in found)
+
+
+@pytest.mark.parametrize(("query", "number"), [("1", 1), ("99", 99), ("42", 42), ("٤٢", 42)])
+def test_it_finds_by_number(client, query, number):
+    assert numbers(client.get("/names/", {"q": query})) == [number]
+
+
+def test_it_ignores_ayn_and_hamza_marks(client):
+    assert 8 in numbers(client.get("/names/", {"q": "aziz"}))  # Al-ʿAzīz
+    assert 6 in numbers(client.get("/names/", {"q": "mumin"}))  # Al-Muʾmin
+    assert 12 in numbers(client.get("/names/", {"q": "Al-Bari'"}))  # Al-Bāriʾ
+
+
+def test_it_ignores_arabic_letter_variants(client):
+    # الْأَحَدُ (67) is found with a bare alif; الصَّمَدُ with or without harakat.
+    assert 67 in numbers(client.get("/names/", {"q": "الاحد"}))
+    assert 68 in numbers(client.get("/names/", {"q": "الصمد"}))
+    assert 68 in numbers(client.get("/names/", {"q": "الصَّمَد"}))
+
+
+def test_it_requires_every_word_to_match(client):
+    assert numbers(client.get("/names/", {"q": "majesty honor"})) == [85]
+
+
+def test_it_says_so_when_nothing_matches(client):
+    response = client.get("/names/", {"q": "qwertyuiop"})
+    assert response.context["results"] == []
+    assert "No name matches “qwertyuiop”" in response.content.decode()
+
+
+def test_it_keeps_numbers_out_of_range_from_matching(client):
+    assert numbers(client.get("/names/", {"q": "100"})) == []
+    assert numbers(client.get("/names/", {"q": "0"})) == []
+
+
+def test_it_rejects_an_overlong_query_with_a_message(client):
+    response = client.get("/names/", {"q": "a" * 101})
+    assert response.status_code == 200
+    assert "at most 100 characters" in response.content.decode()
+    assert response.context["results"] == []
+
+
+@pytest.mark.parametrize("query", ["<script>alert(1)</script>", "\x00", "%", "' OR 1=1 --"])
+def test_it_handles_hostile_input_safely(client, query):
+    response = client.get("/names/", {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.content.decode()
+
+
+def test_it_returns_only_the_fragment_to_htmx(client):
+    response = client.get("/names/", {"q": "rahman"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html
+    assert "Ar-Raḥmān" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_it_returns_the_whole_page_without_htmx_with_the_same_results(client):
+    full = client.get("/names/", {"q": "rahman"})
+    fragment = client.get("/names/", {"q": "rahman"}, HTTP_HX_REQUEST="true")
+    assert "<html" in full.content.decode()
+    assert numbers(full) == numbers(fragment) == [1]
+    assert "HX-Request" in full["Vary"]
+
+
+def test_it_returns_the_whole_page_for_an_htmx_history_restore(client):
+    response = client.get(
+        "/names/", {"q": "rahman"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_it_keeps_the_query_in_the_search_box(client):
+    html = client.get("/names/", {"q": "light"}).content.decode()
+    assert 'value="light"' in html
+    assert 93 in [n.number for n in search(DivineName.objects.all(), "light")]

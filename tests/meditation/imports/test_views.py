@@ -1,0 +1,582 @@
+import csv
+import datetime
+import io
+import json
+import uuid
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from accounts.models import AuditEvent
+from meditation import private_files
+from meditation.imports import rows as row_checks
+from meditation.imports import runner, tasks
+from meditation.imports import upload as upload_checks
+from meditation.models import ImportJob, JobStatus, MeditationSession, Source
+from tests.factories import MeditationSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/journal/import/"
+COLUMNS = ["timestamp", "user", "prompt", "name_number", "name_transliteration", "session_id"]
+SECRET = "my hidden longing for patience"
+
+
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    return settings.PRIVATE_STORAGE_ROOT
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def row(**fields):
+    values = {
+        "timestamp": "2024-03-01T07:30:00.123456",
+        "user": "amina",
+        "prompt": "patience with my family",
+        "name_number": "1",
+        "name_transliteration": "Ar-Rahman",
+        "session_id": str(uuid.uuid4()),
+    }
+    values.update(fields)
+    return values
+
+
+def log(*rows, header=COLUMNS):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def upload(client, data, name="sessions.csv", follow=False):
+    file = SimpleUploadedFile(name, data, content_type="text/csv")
+    return client.post(URL, {"file": file}, follow=follow)
+
+
+def only_job():
+    (job,) = ImportJob.objects.all()
+    return job
+
+
+def stored_files(root):
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def reasons(job):
+    return {line["row"]: line["reason"] for line in job.report}
+
+
+class TestAccess:
+    def test_it_sends_anonymous_visitors_to_sign_in(self, client):
+        assert client.get(URL)["Location"] == f"/accounts/login/?next={URL}"
+        response = client.post(URL, {"file": SimpleUploadedFile("a.csv", log(row()))})
+        assert response.status_code == 302
+        assert not ImportJob.objects.exists()
+
+    def test_it_answers_a_wrong_method_with_405(self, signed_in, user):
+        assert signed_in.put(URL).status_code == 405
+        job = ImportJob.objects.create(owner=user)
+        assert signed_in.post(f"{URL}{job.pk}/").status_code == 405
+
+    def test_it_hides_another_users_report(self, signed_in, other_user):
+        job = ImportJob.objects.create(owner=other_user, status=JobStatus.DONE)
+        assert signed_in.get(f"{URL}{job.pk}/").status_code == 404
+        assert signed_in.get(f"{URL}{uuid.uuid4()}/").status_code == 404
+
+    def test_it_links_to_the_import_from_the_journal(self, signed_in):
+        assert f'href="{URL}"' in signed_in.get("/journal/").content.decode()
+
+
+class TestUploadPage:
+    def test_it_explains_the_columns_and_the_limit(self, signed_in):
+        page = signed_in.get(URL).content.decode()
+        assert 'enctype="multipart/form-data"' in page
+        assert ",".join(COLUMNS) in page
+        assert "5.0\xa0MB" in page
+        assert 'type="file"' in page
+
+    def test_it_lists_the_users_own_jobs_newest_first_at_most_20(
+        self, signed_in, user, other_user, django_assert_max_num_queries
+    ):
+        now = timezone.now()
+        for n in range(25):
+            ImportJob.objects.create(
+                owner=user,
+                original_name=f"log{n}.csv",
+                created_at=now - datetime.timedelta(hours=n),
+            )
+        theirs = ImportJob.objects.create(owner=other_user, original_name="theirs.csv")
+        with django_assert_max_num_queries(6):
+            response = signed_in.get(URL)
+        jobs = list(response.context["jobs"])
+        assert [j.original_name for j in jobs[:2]] == ["log0.csv", "log1.csv"]
+        assert len(jobs) == 20
+        page = response.content.decode()
+        assert f"{URL}{jobs[0].pk}/" in page
+        assert "theirs.csv" not in page
+        assert str(theirs.pk) not in page
+
+
+class TestHappyPath:
+    def test_it_imports_a_small_file_in_the_request(self, signed_in, user, private_root):
+        rows = [
+            row(session_id="s-1", prompt=SECRET),
+            row(
+                session_id="s-2",
+                timestamp="2023-12-31T23:00:00+02:00",
+                name_number="85",
+                name_transliteration="Dhu al-Jalal wa al-Ikram",
+                user="",
+            ),
+        ]
+        response = upload(signed_in, log(*rows))
+        job = only_job()
+        assert response["Location"] == f"{URL}{job.pk}/"
+        assert job.status == JobStatus.DONE
+        assert (job.imported, job.skipped, job.rejected, job.progress) == (2, 0, 0, 100)
+        assert job.original_name == "sessions.csv"
+        assert job.file == ""
+        assert stored_files(private_root) == []
+
+        page = signed_in.get(response["Location"]).content.decode()
+        assert '<td id="imported">2</td>' in page
+        assert '<td id="skipped">0</td>' in page
+        assert "hx-trigger" not in page
+        assert 'href="/journal/"' in page
+
+        entries = MeditationSession.objects.filter(user=user).order_by("legacy_id")
+        assert [e.source for e in entries] == [Source.IMPORT, Source.IMPORT]
+        first, second = entries
+        assert first.legacy_record() == {
+            "timestamp": "2024-03-01T07:30:00.123456+00:00",
+            "user": "amina",
+            "prompt": SECRET,
+            "name_number": 1,
+            "name_transliteration": "Ar-Raḥmān",
+            "session_id": "s-1",
+        }
+        assert (first.planned_seconds, first.actual_seconds) == (0, 0)
+        assert first.started_at == first.ended_at
+        assert second.started_at == datetime.datetime(2023, 12, 31, 21, tzinfo=datetime.UTC)
+        assert second.name.number == 85
+        assert second.legacy_record()["user"] == user.email  # no legacy user given
+
+    def test_it_shows_the_imported_entries_in_the_journal(self, signed_in):
+        upload(signed_in, log(row(prompt=SECRET)))
+        assert SECRET in signed_in.get("/journal/").content.decode()
+
+    def test_it_accepts_a_bom_crlf_extra_and_reordered_columns(self, signed_in, user):
+        header = ["session_id", "extra", *reversed(COLUMNS[:-1])]
+        text = log(row(session_id="a", extra="x"), header=header).decode()
+        data = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+        upload(signed_in, data)
+        job = only_job()
+        assert (job.status, job.imported) == (JobStatus.DONE, 1)
+        assert MeditationSession.objects.get(user=user).legacy_id == "a"
+
+    @pytest.mark.parametrize(
+        "transliteration", ["Ar-Rahman", "ArRahman", "ar rahman", "AR-RAḤMĀN", "Ar-Raḥmān", ""]
+    )
+    def test_it_accepts_the_transliteration_folded_or_empty(self, signed_in, transliteration):
+        upload(signed_in, log(row(name_transliteration=transliteration)))
+        assert only_job().imported == 1
+
+    def test_it_cleans_the_prompt(self, signed_in, user):
+        upload(signed_in, log(row(prompt="<b>calm</b>\x07  heart")))
+        assert MeditationSession.objects.get(user=user).intention == "calm heart"
+
+    def test_it_audits_the_import_without_the_logs_text(self, signed_in, user):
+        bad = row(prompt=SECRET, name_number="0")
+        upload(signed_in, log(row(prompt=SECRET), bad, row(prompt=SECRET, session_id="")))
+        job = only_job()
+        event = AuditEvent.objects.get(action="import_requested")
+        assert event.actor == user
+        assert event.target_id == str(job.pk)
+        assert event.metadata["rows"] == 3
+        assert event.metadata["imported"] == 1
+        assert SECRET not in json.dumps(event.metadata)
+        assert "patience" not in json.dumps(job.report)
+        assert "longing" not in json.dumps(job.report) + job.error
+
+
+class TestDuplicates:
+    def test_it_skips_a_session_already_in_the_journal(self, signed_in, user, other_user):
+        MeditationSessionFactory(user=user, legacy_id="old")
+        MeditationSessionFactory(user=other_user, legacy_id="theirs")
+        upload(signed_in, log(row(session_id="old"), row(session_id="theirs")))
+        job = only_job()
+        assert (job.imported, job.skipped) == (1, 1)
+        assert job.report == [{"row": 2, "outcome": "skipped", "reason": "already imported"}]
+        assert MeditationSession.objects.filter(user=user, legacy_id="old").count() == 1
+
+    def test_it_skips_a_session_repeated_in_the_same_file(self, signed_in, user):
+        upload(signed_in, log(row(session_id="x"), row(session_id="y"), row(session_id="x")))
+        job = only_job()
+        assert (job.imported, job.skipped, job.rejected) == (2, 1, 0)
+        assert job.report == [{"row": 4, "outcome": "skipped", "reason": "duplicate of row 2"}]
+        page = signed_in.get(f"{URL}{job.pk}/").content.decode()
+        assert "duplicate of row 2" in page
+
+    def test_it_imports_a_repeat_of_a_rejected_row(self, signed_in, user):
+        upload(signed_in, log(row(session_id="x", name_number="0"), row(session_id="x")))
+        job = only_job()
+        assert (job.imported, job.rejected, job.skipped) == (1, 1, 0)
+
+    def test_it_skips_everything_when_the_same_log_is_uploaded_again(self, signed_in, user):
+        data = log(row(), row(), row())
+        upload(signed_in, data)
+        upload(signed_in, data)
+        second = ImportJob.objects.order_by("-created_at").first()
+        assert (second.imported, second.skipped) == (0, 3)
+        assert MeditationSession.objects.filter(user=user).count() == 3
+
+
+FUTURE = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
+
+
+class TestBadRows:
+    @pytest.mark.parametrize(
+        ("fields", "column"),
+        [
+            ({"timestamp": "yesterday"}, "timestamp"),
+            ({"timestamp": ""}, "timestamp"),
+            ({"timestamp": FUTURE}, "timestamp"),
+            ({"timestamp": "1999-12-31T23:59:59"}, "timestamp"),
+            ({"user": "u" * 101}, "user"),
+            ({"prompt": ""}, "prompt"),
+            ({"prompt": "<p> </p>"}, "prompt"),
+            ({"prompt": "x" * 501}, "prompt"),
+            ({"name_number": "0"}, "name_number"),
+            ({"name_number": "100"}, "name_number"),
+            ({"name_number": "one"}, "name_number"),
+            ({"name_number": ""}, "name_number"),
+            ({"name_transliteration": "Al-Malik"}, "name_transliteration"),
+            ({"session_id": ""}, "session_id"),
+            ({"session_id": "s" * 65}, "session_id"),
+        ],
+    )
+    def test_it_rejects_a_bad_row_naming_the_column(self, signed_in, user, fields, column):
+        upload(signed_in, log(row(), row(**fields), row()))
+        job = only_job()
+        assert (job.status, job.imported, job.rejected, job.skipped) == (JobStatus.DONE, 2, 1, 0)
+        assert job.report[0]["row"] == 3
+        assert job.report[0]["outcome"] == "rejected"
+        assert column in job.report[0]["reason"]
+        assert MeditationSession.objects.filter(user=user).count() == 2
+        page = signed_in.get(f"{URL}{job.pk}/").content.decode()
+        assert '<td id="rejected">1</td>' in page
+        assert '<th scope="row">3</th>' in page
+
+    def test_it_accepts_the_limits(self, signed_in):
+        edge = row(user="u" * 100, prompt="p" * 500, session_id="s" * 64, name_number="99")
+        edge["name_transliteration"] = "As-Sabur"
+        now = row(timestamp=timezone.now().isoformat(), name_transliteration="")
+        upload(signed_in, log(edge, now, row(timestamp="2000-01-01T00:00:00Z")))
+        assert only_job().imported == 3
+
+    def test_it_names_every_problem_of_a_row(self, signed_in):
+        upload(signed_in, log(row(timestamp="x", name_number="0", prompt="")))
+        reason = only_job().report[0]["reason"]
+        assert "timestamp" in reason
+        assert "name_number" in reason
+        assert "prompt" in reason
+
+    def test_it_rejects_rows_with_too_few_or_too_many_fields(self, signed_in):
+        good = log(row(session_id="ok")).decode()
+        data = good + "2024-03-01T07:30:00,amina,short\n" + "a,b,c,1,,d,extra\n"
+        upload(signed_in, data.encode())
+        job = only_job()
+        assert (job.imported, job.rejected) == (1, 2)
+        found = reasons(job)
+        assert "name_number" in found[3]
+        assert "session_id" in found[3]
+        assert "fields" in found[4]
+
+    def test_it_rejects_an_encrypted_line_inside_a_plain_log(self, signed_in):
+        token = Fernet(Fernet.generate_key()).encrypt(b'{"prompt": "x"}').hex()
+        upload(signed_in, log(row()) + token.encode() + b"\n")
+        job = only_job()
+        assert (job.imported, job.rejected) == (1, 1)
+        assert "encrypted" in reasons(job)[3]
+
+    def test_it_counts_the_header_as_row_one_and_ignores_blank_lines(self, signed_in):
+        data = log(row()) + b"\n" + log(row(name_number="x"))[len(log()) :]
+        upload(signed_in, data)
+        assert list(reasons(only_job())) == [4]
+
+    def test_it_caps_the_stored_report_but_not_the_counts(self, signed_in, monkeypatch):
+        monkeypatch.setattr(runner, "REPORT_MAX", 2)
+        upload(signed_in, log(*[row(name_number="0") for _ in range(3)]))
+        job = only_job()
+        assert job.rejected == 3
+        assert len(job.report) == 2
+        assert "The first 2 of 3 are listed" in signed_in.get(f"{URL}{job.pk}/").content.decode()
+
+    def test_it_fails_clearly_on_malformed_csv(self, signed_in, settings, private_root):
+        big = row(prompt="x" * 140_000)
+        upload(signed_in, log(row(), big))
+        job = only_job()
+        assert job.status == JobStatus.FAILED
+        assert "near row 3" in job.error
+        assert not MeditationSession.objects.exists()
+        assert stored_files(private_root) == []
+
+
+def encrypted_log():
+    fernet = Fernet(Fernet.generate_key())
+    lines = [fernet.encrypt(json.dumps(row()).encode()).hex() for _ in range(3)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+class TestRefusedFiles:
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "PNG image"),
+            (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "ZIP archive"),
+            (log(row()) + b"\x00\x01\x02", "not a text file"),
+            (log(row(prompt="café")).decode().encode("latin-1"), "not UTF-8"),
+            (b"", "The file is empty"),
+            (b"  \r\n\n", "The file is empty"),
+            (log(header=COLUMNS), "no sessions"),
+            (
+                log(row(), header=["timestamp", "user", "name_number", "name_transliteration"]),
+                "lacks the columns prompt, session_id",
+            ),
+            (b"date,text\n2024-01-01,x\n", "timestamp, user, prompt"),
+            (encrypted_log(), "encrypted"),
+        ],
+        ids=[
+            "png", "zip", "nul", "latin1", "empty", "blank", "header-only",
+            "missing-columns", "other-csv", "encrypted",
+        ],
+    )  # fmt: skip
+    def test_it_refuses_the_file_and_creates_no_job(self, signed_in, private_root, data, message):
+        response = upload(signed_in, data)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert response.context["form"].errors["file"]
+        assert not ImportJob.objects.exists()
+        assert stored_files(private_root) == []
+        assert not AuditEvent.objects.filter(action="import_requested").exists()
+
+    def test_it_tells_to_export_an_unencrypted_log(self, signed_in):
+        (error,) = upload(signed_in, encrypted_log()).context["form"].errors["file"]
+        assert error == upload_checks.ENCRYPTED_ERROR
+        assert "cannot be imported" in error
+        assert "unencrypted" in error
+
+    def test_it_asks_for_a_file(self, signed_in):
+        response = signed_in.post(URL, {})
+        assert "Choose the session log file" in response.content.decode()
+        assert not ImportJob.objects.exists()
+
+    def test_it_refuses_a_file_over_the_limit(self, signed_in, settings):
+        settings.IMPORT_MAX_BYTES = 1000
+        data = log(*[row() for _ in range(20)])
+        assert len(data) > 1000
+        response = upload(signed_in, data)
+        assert "the limit is 1000" in response.content.decode()
+        assert not ImportJob.objects.exists()
+
+
+class TestInTheBackground:
+    def test_it_imports_a_large_file_through_the_task(self, signed_in, user, settings, monkeypatch):
+        settings.IMPORT_INLINE_MAX_BYTES = 100
+        calls = []
+        delay = tasks.run_import.delay
+
+        def spy(*args):
+            calls.append(args)
+            return delay(*args)
+
+        monkeypatch.setattr(tasks.run_import, "delay", spy)
+        response = upload(signed_in, log(row(), row(), row()))
+        job = only_job()
+        assert calls == [(str(job.pk),)]
+        assert (job.status, job.imported) == (JobStatus.DONE, 3)
+        page = signed_in.get(response["Location"]).content.decode()
+        assert "Done." in page
+        assert '<td id="imported">3</td>' in page
+        event = AuditEvent.objects.get(action="import_requested")
+        assert event.metadata["background"] is True
+
+    def test_it_fails_the_job_when_the_broker_is_unreachable(
+        self, signed_in, settings, monkeypatch, private_root
+    ):
+        settings.IMPORT_INLINE_MAX_BYTES = 100
+
+        def unreachable(*args):
+            raise OperationalError("Connection refused")
+
+        monkeypatch.setattr(tasks.run_import, "delay", unreachable)
+        response = upload(signed_in, log(row(), row()), follow=True)
+        job = only_job()
+        assert job.status == JobStatus.FAILED
+        assert "temporarily unavailable" in job.error
+        assert job.finished_at is not None
+        assert job.file == ""
+        assert stored_files(private_root) == []
+        assert not MeditationSession.objects.exists()
+        page = response.content.decode()
+        assert "Imports of large files are temporarily unavailable" in page
+        assert "hx-trigger" not in page
+
+
+class TestAllOrNothing:
+    def test_it_leaves_nothing_half_imported_when_an_insert_fails(
+        self, signed_in, monkeypatch, private_root
+    ):
+        manager = MeditationSession.objects
+        real = manager.bulk_create
+        calls = []
+
+        def flaky(objs, *args, **kwargs):
+            calls.append(len(objs))
+            if len(calls) > 1:
+                raise RuntimeError("disk full")
+            return real(objs, *args, **kwargs)
+
+        monkeypatch.setattr(manager, "bulk_create", flaky)
+        upload(signed_in, log(*[row() for _ in range(row_checks.CHUNK + 10)]))
+        job = only_job()
+        assert calls == [row_checks.CHUNK, 10]
+        assert job.status == JobStatus.FAILED
+        assert job.error == runner.GENERIC_ERROR
+        assert (job.imported, job.report) == (0, [])
+        assert not MeditationSession.objects.exists()
+        assert stored_files(private_root) == []
+        assert "nothing was imported" in signed_in.get(f"{URL}{job.pk}/").content.decode()
+
+    def test_it_updates_progress_while_validating(self, signed_in, monkeypatch):
+        seen = []
+        real_judge = row_checks._judge
+
+        def watching(fields, index, row, *args):
+            if row % row_checks.CHUNK == 1:
+                seen.append(ImportJob.objects.get().progress)
+            return real_judge(fields, index, row, *args)
+
+        monkeypatch.setattr(row_checks, "_judge", watching)
+        upload(signed_in, log(*[row() for _ in range(3 * row_checks.CHUNK)]))
+        assert len(seen) == 3
+        assert 0 < seen[0] < seen[1] < seen[2] < row_checks.VALIDATED_PROGRESS
+
+
+def queued_job(user, private_root, data, **fields):
+    job = ImportJob(owner=user, size=len(data), **fields)
+    job.file = f"imports/{job.pk}.csv"
+    with private_files.atomic_write(job.file) as out:
+        out.write(data)
+    job.save()
+    return job
+
+
+class TestIdempotence:
+    def test_it_does_not_import_a_done_job_twice(self, user, private_root):
+        job = queued_job(user, private_root, log(row(), row()))
+        assert tasks.run_import(str(job.pk)) == JobStatus.DONE
+        assert tasks.run_import(str(job.pk)) == JobStatus.DONE
+        assert MeditationSession.objects.filter(user=user).count() == 2
+        assert ImportJob.objects.get().imported == 2
+
+    def test_it_reruns_an_interrupted_job_without_duplicates(self, user, private_root):
+        rows = [row(), row()]
+        # A first run inserted these, then died before its job was marked done.
+        MeditationSessionFactory(user=user, legacy_id=rows[0]["session_id"])
+        job = queued_job(user, private_root, log(*rows), status=JobStatus.RUNNING, progress=40)
+        tasks.run_import(str(job.pk))
+        job.refresh_from_db()
+        assert (job.status, job.imported, job.skipped) == (JobStatus.DONE, 1, 1)
+        assert MeditationSession.objects.filter(user=user).count() == 2
+
+    def test_it_retries_a_failed_job_whose_upload_is_still_there(self, user, private_root):
+        job = queued_job(user, private_root, log(row()), status=JobStatus.FAILED, error="stuck")
+        tasks.run_import(str(job.pk))
+        job.refresh_from_db()
+        assert (job.status, job.imported, job.error) == (JobStatus.DONE, 1, "")
+
+    def test_it_fails_a_job_whose_upload_is_gone(self, user, private_root):
+        job = queued_job(user, private_root, log(row()))
+        private_files.delete(job.file)
+        tasks.run_import(str(job.pk))
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED
+        assert "upload the log again" in job.error
+        assert tasks.run_import(str(uuid.uuid4())) == "missing"
+
+    def test_it_rechecks_ids_inserted_by_a_concurrent_run(self, user, private_root, monkeypatch):
+        rows = [row(), row()]
+        job = queued_job(user, private_root, log(*rows))
+        real = runner.validate_file
+
+        def racing(job):
+            outcome = real(job)
+            MeditationSessionFactory(user=user, legacy_id=rows[1]["session_id"])
+            return outcome
+
+        monkeypatch.setattr(runner, "validate_file", racing)
+        tasks.run_import(str(job.pk))
+        job.refresh_from_db()
+        assert (job.status, job.imported, job.skipped) == (JobStatus.DONE, 1, 1)
+        assert job.report == [{"row": 3, "outcome": "skipped", "reason": "already imported"}]
+
+
+class TestProgress:
+    def test_it_polls_while_the_job_is_unfinished(self, signed_in, user):
+        job = ImportJob.objects.create(owner=user, status=JobStatus.RUNNING, progress=40)
+        page = signed_in.get(f"{URL}{job.pk}/").content.decode()
+        assert '<progress id="import-progress" max="100" value="40">40%</progress>' in page
+        assert f'href="{URL}{job.pk}/">Refresh</a>' in page
+        assert 'hx-trigger="every 2s"' in page
+
+    def test_it_returns_the_fragment_to_htmx(self, signed_in, user):
+        job = ImportJob.objects.create(owner=user, status=JobStatus.QUEUED, progress=0)
+        response = signed_in.get(f"{URL}{job.pk}/", HTTP_HX_REQUEST="true")
+        fragment = response.content.decode()
+        assert "<html" not in fragment
+        assert "<h1" not in fragment
+        assert 'hx-trigger="every 2s"' in fragment
+        assert f'hx-get="{URL}{job.pk}/"' in fragment
+        assert 'value="0"' in fragment
+
+    @pytest.mark.parametrize("status", [JobStatus.DONE, JobStatus.FAILED, JobStatus.EXPIRED])
+    def test_it_stops_polling_once_the_job_has_finished(self, signed_in, user, status):
+        job = ImportJob.objects.create(owner=user, status=status, error="It broke.")
+        fragment = signed_in.get(f"{URL}{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+        assert 'id="import-status"' in fragment
+        assert "hx-trigger" not in fragment
+        assert "hx-get" not in fragment
+        assert "<progress" not in fragment
+
+    def test_it_shows_the_error_of_a_failed_job(self, signed_in, user):
+        job = ImportJob.objects.create(owner=user, status=JobStatus.FAILED, error="It broke.")
+        assert "It broke." in signed_in.get(f"{URL}{job.pk}/").content.decode()
+
+    def test_it_renders_the_report_in_constant_queries(
+        self, signed_in, user, django_assert_max_num_queries
+    ):
+        report = [{"row": n, "outcome": "rejected", "reason": "x"} for n in range(2, 800)]
+        job = ImportJob.objects.create(
+            owner=user, status=JobStatus.DONE, rejected=len(report), report=report
+        )
+        with django_assert_max_num_queries(6):
+            assert signed_in.get(f"{URL}{job.pk}/").status_code == 200
+
+    def test_it_keeps_no_inline_script_or_style(self, signed_in, user):
+        job = ImportJob.objects.create(owner=user, status=JobStatus.RUNNING)
+        for page in (signed_in.get(URL), signed_in.get(f"{URL}{job.pk}/")):
+            html = page.content.decode()
+            assert "style=" not in html
+            assert "hx-on" not in html
+            assert "<script>" not in html

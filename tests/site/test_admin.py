@@ -1,0 +1,52 @@
+"""Who reaches the admin: staff with a verified second factor."""
+
+import pytest
+from axes.models import AccessAttempt
+
+from accounts.models import AuditEvent
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+SECRET_INTENTION = "zq-secret-intention-xv"
+SECRET_REFLECTION = "zq-secret-reflection-xv"
+
+
+class TestAccess:
+    def test_it_keeps_non_staff_out(self, client, user):
+        client.force_login(user)
+        response = client.get("/admin/meditation/divinename/")
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
+
+    def test_it_keeps_staff_without_a_second_factor_out(self, client):
+        staff = UserFactory(is_staff=True, is_superuser=True)
+        client.force_login(staff)
+        assert client.get("/admin/meditation/divinename/").status_code == 302
+
+    def test_it_lives_at_admin_url(self, settings):
+        from django.urls import reverse
+
+        assert reverse("admin:index") == "/" + settings.ADMIN_URL
+
+    def test_every_admin_change_is_audited_even_in_bulk(self, staff_client, user):
+        AccessAttempt.objects.create(
+            username="a@example.com",
+            ip_address="10.0.0.1",
+            failures_since_start=5,
+            user_agent="x",
+            path_info="/",
+        )
+        AccessAttempt.objects.create(
+            username="b@example.com",
+            ip_address="10.0.0.2",
+            failures_since_start=5,
+            user_agent="x",
+            path_info="/",
+        )
+        ids = list(AccessAttempt.objects.values_list("pk", flat=True))
+        staff_client.post(
+            "/admin/axes/accessattempt/",
+            {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+        )
+        deleted = AuditEvent.objects.filter(action="admin_change", metadata__admin_action="deleted")
+        assert deleted.count() == 2

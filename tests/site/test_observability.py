@@ -1,0 +1,205 @@
+"""Logs, Sentry, metrics and friendly error pages."""
+
+import json
+import logging
+
+import pytest
+from django.db import OperationalError
+from django.test import RequestFactory
+
+from aysekai_site import sentry
+from aysekai_site.logs import JsonFormatter, RequestContextFilter
+from tests.factories import MeditationSessionFactory
+
+pytestmark = pytest.mark.django_db
+SECRET = "zq-journal-secret-xv"
+
+
+class TestLogs:
+    def capture(self, caplog):
+        records = [r for r in caplog.records if r.name == "aysekai.requests"]
+        assert records
+        return records[-1]
+
+    def test_it_logs_one_json_line_per_request_with_context(self, client, user, caplog):
+        client.force_login(user)
+        with caplog.at_level(logging.INFO, logger="aysekai.requests"):
+            response = client.get("/journal/", {"q": SECRET}, HTTP_X_REQUEST_ID="req-abcdef12")
+        record = self.capture(caplog)
+        RequestContextFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+        assert line["path"] == "/journal/"
+        assert line["status"] == 200
+        assert line["duration_ms"] >= 0
+        assert line["view"] == "meditation:journal"
+        assert line["request_id"] == response["X-Request-ID"] == "req-abcdef12"
+        assert line["user_id"] == user.pk
+        assert {"timestamp", "level", "message"} <= set(line)
+        assert SECRET not in json.dumps(line)  # no query string, ever
+
+    def test_it_never_logs_journal_text_or_passwords(self, client, user, caplog):
+        client.force_login(user)
+        entry = MeditationSessionFactory(user=user)
+        with caplog.at_level(logging.DEBUG):
+            client.post(f"/journal/{entry.pk}/edit/", {"reflection": SECRET, "mood": ""})
+            client.post("/accounts/login/", {"username": user.email, "password": SECRET})
+        assert SECRET not in caplog.text
+
+    def test_it_redacts_password_reset_tokens(self, client, caplog):
+        with caplog.at_level(logging.INFO, logger="aysekai.requests"):
+            client.get("/accounts/password_reset/MQ/abc123-secrettoken/")
+        record = self.capture(caplog)
+        assert "secrettoken" not in record.getMessage()
+        assert record.path == "/accounts/password_reset/[redacted]/[redacted]/"
+
+    def test_it_formats_exceptions(self):
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            import sys
+
+            record = logging.LogRecord(
+                "x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()
+            )
+        line = json.loads(JsonFormatter().format(record))
+        assert "ValueError: boom" in line["exception"]
+
+
+class TestSentry:
+    @pytest.fixture
+    def events(self, settings):
+        import sentry_sdk
+        from sentry_sdk.transport import Transport
+
+        captured = []
+
+        class Capture(Transport):
+            def capture_envelope(self, envelope):
+                for item in envelope.items:
+                    if item.type == "event":
+                        captured.append(item.payload.json)
+
+        sentry.init_sentry(
+            "https://public@sentry.example/1", environment="test", release="abc123",
+            transport=Capture,
+        )  # fmt: skip
+        yield captured
+        sentry_sdk.get_client().close()
+        sentry_sdk.init(dsn=None)
+
+    def test_it_sends_no_journal_text_body_cookies_or_locals(
+        self, events, client, user, monkeypatch
+    ):
+        from meditation.journal import views as journal_views
+
+        client.force_login(user)
+        entry = MeditationSessionFactory(user=user, intention=SECRET)
+
+        def explode(*args, **kwargs):
+            intention = entry.intention  # a local holding journal text  # noqa: F841
+            raise RuntimeError("edit failed")
+
+        monkeypatch.setattr(journal_views.audit, "record", explode)
+        client.raise_request_exception = False
+        response = client.post(
+            f"/journal/{entry.pk}/edit/?q={SECRET}", {"reflection": SECRET, "mood": "calm"}
+        )
+        assert response.status_code == 500
+        assert events, "no event was captured"
+        payload = json.dumps(events)
+        assert SECRET not in payload
+        event = events[-1]
+        assert event["environment"] == "test"
+        assert event["release"] == "abc123"
+        assert "data" not in event.get("request", {})
+        assert "cookies" not in event.get("request", {})
+        assert "sessionid" not in payload
+
+    def test_scrub_filters_sensitive_keys_everywhere(self):
+        event = {
+            "request": {"data": {"reflection": SECRET}, "query_string": "q=x", "url": "https://a/b?q=1",
+                        "headers": {"Cookie": "sessionid=1", "User-Agent": "ua"}},
+            "extra": {"intention": SECRET, "nested": [{"password": SECRET}]},
+            "exception": {"values": [{"stacktrace": {"frames": [{"vars": {"x": SECRET}}]}}]},
+            "breadcrumbs": {"values": [{"data": {"token": SECRET}}]},
+        }  # fmt: skip
+        scrubbed = sentry.scrub(event)
+        assert SECRET not in json.dumps(scrubbed)
+        assert scrubbed["request"]["url"] == "https://a/b"
+        assert scrubbed["request"]["headers"] == {"User-Agent": "ua"}
+
+
+class TestMetrics:
+    def test_it_is_hidden_from_other_addresses(self, client):
+        assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
+
+    def test_it_answers_a_token(self, client, settings):
+        settings.METRICS_TOKEN = "s3cret-token"
+        response = client.get(
+            "/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-token"
+        )
+        assert response.status_code == 200
+        wrong = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer no")
+        assert wrong.status_code == 404
+
+    def test_it_reports_requests_queries_tasks_exports_and_failed_sign_ins(self, client, user):
+        from meditation.journal.tasks import purge_trash
+        from meditation.models import ExportJob
+
+        client.get("/names/")
+        client.post("/accounts/login/", {"username": user.email, "password": "wrong one"})
+        purge_trash.apply()
+        ExportJob.objects.create(owner=user, status="failed")
+        body = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+        assert (
+            'aysekai_http_requests_total{method="GET",status="200",view="meditation:name_list"}'
+            in body
+        )
+        assert (
+            'aysekai_http_request_duration_seconds_bucket{le="0.01",view="meditation:name_list"}'
+            in body
+        )
+        assert 'aysekai_db_queries_total{view="meditation:name_list"}' in body
+        assert 'aysekai_celery_tasks_total{outcome="success",task="meditation.purge_trash"}' in body
+        assert 'aysekai_exports{status="failed"} 1.0' in body
+        assert "aysekai_failed_sign_ins_total" in body
+
+
+class TestErrorPages:
+    @pytest.mark.parametrize(
+        ("handler", "status", "text"),
+        [("bad_request", 400, "could not be understood"),
+         ("permission_denied", 403, "don't have access")],
+    )  # fmt: skip
+    def test_it_has_friendly_pages(self, handler, status, text):
+        from django.core.exceptions import PermissionDenied
+        from django.views import defaults
+
+        request = RequestFactory().get("/")
+        response = getattr(defaults, handler)(request, PermissionDenied())
+        assert response.status_code == status
+        assert text in response.content.decode()
+
+    def test_it_explains_an_expired_form(self, client, user):
+        csrf_client = client.__class__(enforce_csrf_checks=True)
+        response = csrf_client.post("/accounts/login/", {"username": "a", "password": "b"})
+        assert response.status_code == 403
+        assert "That form had expired" in response.content.decode()
+
+    def test_it_answers_503_when_the_database_is_down(self, client, monkeypatch):
+        from meditation.catalogue import views
+
+        def down(*args, **kwargs):
+            raise OperationalError("could not connect to server")
+
+        monkeypatch.setattr(views, "search", down)
+        response = client.get("/names/")
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30"
+        assert "taking a short pause" in response.content.decode()
+
+    def test_it_has_a_page_for_too_many_requests(self, client, settings):
+        settings.PASSWORD_RESET_RATE = "0/h"
+        response = client.post("/accounts/password_reset/", {"email": "a@example.com"})
+        assert response.status_code == 429
+        assert "Too many requests" in response.content.decode()

@@ -1,0 +1,139 @@
+"""Settings come from the environment and fail loudly when they are wrong."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from tests import ROOT
+
+BASE_DIR = ROOT
+
+
+def load_settings(**env):
+    """Import the real settings in a clean interpreter with exactly these variables."""
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="aysekai_site.settings")
+    code = "\n".join(
+        [
+            "import django; from django.conf import settings as s; django.setup()",
+            "print(s.DATABASES['default']['ENGINE'])",
+            "print(s.STORAGES['staticfiles']['BACKEND'])",
+            "print('secure-cookies=%s' % (s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE))",
+            "m = s.MAILERS['default']; o = m.get('OPTIONS', {})",
+            "print('mailer=%s %s %s %s' % (m['BACKEND'], o.get('host'), o.get('port'),"
+            " o.get('use_tls')))",
+        ]
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True,
+        check=False, timeout=60,
+    )  # fmt: skip
+
+
+FERNET_KEY = "q1Yl0dNQnyB5n4cXq8y1y3Jm3e0cGmQq2S3ZlB6sHnE="
+
+
+def test_it_refuses_to_start_without_a_secret_key_outside_debug(tmp_path):
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="", FIELD_ENCRYPTION_KEYS=FERNET_KEY, ALLOWED_HOSTS="a.example"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_refuses_to_start_without_an_encryption_key_outside_debug():
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_it_refuses_to_start_without_allowed_hosts_outside_debug():
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, FIELD_ENCRYPTION_KEYS=FERNET_KEY, ALLOWED_HOSTS=""
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_it_refuses_a_malformed_encryption_key():
+    result = load_settings(DEBUG="true", FIELD_ENCRYPTION_KEYS=f"{FERNET_KEY},not-a-key")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS entry 2 is not a Fernet key" in result.stderr
+
+
+def test_it_derives_a_development_encryption_key_in_debug():
+    result = load_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_runs_with_a_development_key_in_debug():
+    result = load_settings(DEBUG="true", SECRET_KEY="")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_hashes_and_compresses_static_names_outside_debug():
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, FIELD_ENCRYPTION_KEYS=FERNET_KEY,
+        ALLOWED_HOSTS="a.example",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
+    assert "secure-cookies=True" in result.stdout
+
+
+def test_it_sends_cookies_over_plain_http_only_in_debug():
+    result = load_settings(DEBUG="true")
+    assert "secure-cookies=False" in result.stdout
+
+
+def test_it_reads_smtp_settings_from_email_url():
+    result = load_settings(DEBUG="true", EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587")
+    assert result.returncode == 0, result.stderr
+    assert "mailer=django.core.mail.backends.smtp.EmailBackend smtp.example.com 587 True" in (
+        result.stdout
+    )
+
+
+def test_it_selects_postgres_from_database_url():
+    result = load_settings(DEBUG="true", DATABASE_URL="postgres://u:p@127.0.0.1:5432/aysekai")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "django.db.backends.postgresql"
+
+
+def test_it_fails_loudly_on_a_bad_boolean():
+    result = load_settings(DEBUG="maybe-ish")
+    assert result.returncode != 0
+
+
+@pytest.mark.parametrize("value", ["/admin/", "admin"])
+def test_it_rejects_a_malformed_admin_url(value):
+    result = load_settings(DEBUG="true", ADMIN_URL=value)
+    assert result.returncode != 0
+    assert "ADMIN_URL" in result.stderr
+
+
+def test_it_documents_every_variable_it_reads():
+    example = (BASE_DIR / ".env.example").read_text()
+    source = (BASE_DIR / "aysekai_site" / "settings.py").read_text()
+    import re
+
+    variables = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', source))
+    assert variables, "no variables found"
+    missing = [v for v in sorted(variables) if v not in example]
+    assert missing == []
+
+
+def test_it_keeps_cookies_httponly_and_lax():
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+    assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+@pytest.mark.django_db
+def test_it_uses_the_database_that_database_url_names():
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
