@@ -64,7 +64,7 @@ def record(
     `target` is a model instance, or (type label, id) for something already deleted. Without a
     request argument, the request being served (if any) is used.
     """
-    from aysekai_site.middleware import current_request
+    from aysekai_site.platform.request_context import current_request
 
     from .models import AuditEvent
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -63,7 +63,7 @@ def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET"])
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     static = StaticDevice.objects.filter(user=user).first()

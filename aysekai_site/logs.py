@@ -10,7 +10,7 @@ import datetime
 import json
 import logging
 
-from .middleware import current_request
+from .platform.request_context import current_request
 
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "view")
 

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -124,6 +125,7 @@ def _allowed(request: HttpRequest) -> bool:
 
 
 @never_cache
+@require_safe
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         raise Http404  # nobody else learns the endpoint exists

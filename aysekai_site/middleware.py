@@ -8,17 +8,15 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from .platform.request_context import current_request
+
 REQUEST_ID_HEADER = "X-Request-ID"
-# The request being served, for code that has no request argument (audit events written from
-# signals, logs). None outside a request.
-current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 

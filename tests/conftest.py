@@ -9,6 +9,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_names", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    """Private files (exports, uploads) of every test go to its own folder, never to var/."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    return settings.PRIVATE_STORAGE_ROOT
+
+
+@pytest.fixture
+def signed_in(client, user):
+    """A client signed in as `user` (no second factor)."""
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

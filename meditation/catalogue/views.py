@@ -6,8 +6,9 @@ import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
+
+from aysekai_site.platform.htmx import render_page_or_fragment
 
 from ..models import DivineName
 from .forms import NameSearchForm
@@ -34,12 +35,8 @@ def name_list(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     results = search(names, query) if form.is_valid() else []
     context = {"form": form, "query": query, "results": results, "total": len(names)}
-    # htmx swaps only the result list; a history restore needs the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "meditation/name_list.html#results" if partial else "meditation/name_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    # htmx swaps only the result list.
+    return render_page_or_fragment(request, "meditation/name_list.html", "results", context)
 
 
 @require_safe

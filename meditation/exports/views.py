@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
 from accounts.audit import Action
+from aysekai_site.platform.htmx import render_page_or_fragment
 
 from .. import jobs, private_files
 from ..models import ExportJob, JobStatus
@@ -46,13 +47,11 @@ def export_list(request: HttpRequest) -> HttpResponse:
         "retention_days": settings.EXPORT_RETENTION_DAYS,
         "max_unfinished": settings.EXPORT_MAX_UNFINISHED,
     }
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "meditation/exports.html#jobs" if partial else "meditation/exports.html"
-    return render(request, template, context)
+    return render_page_or_fragment(request, "meditation/exports.html", "jobs", context)
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_own_export(request, job_id)
     if job.status == JobStatus.EXPIRED:

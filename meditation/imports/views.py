@@ -15,6 +15,7 @@ from kombu.exceptions import OperationalError
 
 from accounts import audit
 from accounts.audit import Action
+from aysekai_site.platform.htmx import render_page_or_fragment
 
 from .. import private_files
 from ..models import ImportJob, JobStatus
@@ -92,4 +93,4 @@ def import_report(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     if job.status == JobStatus.DONE:
         context["shown"] = len(job.report)
         context["listed"] = job.skipped + job.rejected
-    return render(request, f"{template}#status" if request.htmx else template, context)
+    return render_page_or_fragment(request, template, "status", context)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import audit
 from accounts.audit import Action
+from aysekai_site.platform.htmx import render_fragment, render_page_or_fragment, wants_fragment
 
 from ..models import MeditationSession
 from ..ownership import get_own_entry
@@ -73,12 +74,13 @@ def entry_edit(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
         if form.has_changed():
             form.save()
             audit.record(request, Action.ENTRY_EDITED, entry, fields=sorted(form.changed_data))
-        if request.htmx:
-            return render(request, "meditation/entry.html#body", {"entry": entry, "saved": True})
+        if wants_fragment(request):
+            context = {"entry": entry, "saved": True}
+            return render_fragment(request, "meditation/entry.html", "body", context)
         messages.success(request, "Your changes are saved.")
         return redirect(entry)
-    template = "meditation/entry_edit.html#form" if request.htmx else "meditation/entry_edit.html"
-    return render(request, template, {"entry": entry, "form": form})
+    context = {"entry": entry, "form": form}
+    return render_page_or_fragment(request, "meditation/entry_edit.html", "form", context)
 
 
 @login_required

@@ -12,10 +12,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
 from accounts.audit import Action
+from aysekai_site.platform.htmx import render_fragment, wants_fragment
 
 from ..models import DivineName, MeditationSession
 from .forms import FinishForm, MeditateForm
@@ -67,7 +68,7 @@ def meditate(request: HttpRequest) -> HttpResponse:
     return render(request, "meditation/meditate.html", {"form": form})
 
 
-@require_http_methods(["GET"])
+@require_safe
 def sitting_page(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
     sitting = Sitting(request, sitting_id)
     if sitting.finished:
@@ -81,8 +82,8 @@ def sitting_dhikr(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
     if sitting.finished:
         return redirect(sitting.entry)
     sitting.count_one()
-    if request.htmx:
-        return render(request, "meditation/session.html#dhikr", sitting.context())
+    if wants_fragment(request):
+        return render_fragment(request, "meditation/session.html", "dhikr", sitting.context())
     return redirect(f"{request.path.removesuffix('dhikr/')}#dhikr")
 
 

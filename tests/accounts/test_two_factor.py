@@ -10,12 +10,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 def test_it_shows_a_server_drawn_svg_qr_code_and_the_key(signed_in, user):
     response = signed_in.get("/accounts/two_factor/setup/")
     html = response.content.decode()

@@ -18,17 +18,6 @@ pytestmark = pytest.mark.django_db
 URL = "/exports/"
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-
-
-@pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 def request_export(client, fmt="zip", **extra):
     return client.post(URL, {"format": fmt, **extra})
 

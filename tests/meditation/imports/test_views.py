@@ -25,18 +25,6 @@ COLUMNS = ["timestamp", "user", "prompt", "name_number", "name_transliteration",
 SECRET = "my hidden longing for patience"
 
 
-@pytest.fixture(autouse=True)
-def private_root(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    return settings.PRIVATE_STORAGE_ROOT
-
-
-@pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 def row(**fields):
     values = {
         "timestamp": "2024-03-01T07:30:00.123456",

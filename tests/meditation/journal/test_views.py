@@ -37,12 +37,6 @@ def many(user, count, **fields):
     return MeditationSession.objects.bulk_create(entries)
 
 
-@pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 class TestList:
     def test_it_needs_sign_in(self, client):
         assert client.get("/journal/")["Location"] == "/accounts/login/?next=/journal/"
