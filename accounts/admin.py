@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from aysekai_site.admin import ReadOnlyAdmin
+from aysekai_site.platform.admin import ReadOnlyAdmin
 
 from . import audit
 from .audit import Action

@@ -14,7 +14,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .ip import client_ip
+from aysekai_site.platform.ip import client_ip
 
 USER_AGENT_MAX = 256
 FORBIDDEN_METADATA = {"password", "token", "intention", "reflection", "secret", "code"}

@@ -12,9 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from aysekai_site.cache_counters import increment
-
-from .ip import client_ip
+from aysekai_site.platform.counters import increment
+from aysekai_site.platform.ip import client_ip
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -11,11 +11,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from aysekai_site.metrics import count_shared
+from aysekai_site.platform.metrics import count_shared
 
 from . import audit
 from .audit import Action
 from .models import AuthSession, User
+
+# The shared counter of failed sign-ins, reported at /metrics (see AccountsConfig.ready).
+LOGIN_FAILED_COUNTER = "login_failed"
 
 
 def _account(email: str | None) -> User | None:
@@ -44,7 +47,7 @@ def on_login_failed(
     # The attempted address is not stored: only whether it belongs to an account, and which.
     account = _account(credentials.get("username"))
     audit.record(request, Action.LOGIN_FAILED, account, known_account=account is not None)
-    count_shared("login_failed")
+    count_shared(LOGIN_FAILED_COUNTER)
 
 
 @receiver(user_locked_out)

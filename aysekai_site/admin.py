@@ -31,16 +31,3 @@ class SecondFactorAdminSite(admin.AdminSite):
             )
             return redirect("accounts:two_factor")
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A model that the admin shows but never adds, changes or deletes."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -1,10 +1,10 @@
 """Prometheus metrics at /metrics, for a token or an allowed address only.
 
 Per-process metrics (requests, latency, database queries) use prometheus_client, in its
-multiprocess mode under gunicorn (PROMETHEUS_MULTIPROC_DIR). What happens in other processes
-(Celery task outcomes in the workers, failed sign-ins in any web worker) is counted in the
-shared cache (Redis in production), and the state of exports is read from the database at
-scrape time.
+multiprocess mode under gunicorn (PROMETHEUS_MULTIPROC_DIR). Celery task outcomes, counted in
+the workers, are read from the shared cache (Redis in production). Everything else comes from
+the collectors that apps register with aysekai_site.platform.metrics (failed sign-ins, export
+jobs by status): this module knows no app.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -31,10 +29,11 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
-from .cache_counters import increment
+from .platform import metrics as app_metrics
+from .platform.ip import client_ip
 
 REQUESTS = Counter(
     "aysekai_http_requests_total", "HTTP requests served.", ["view", "method", "status"]
@@ -48,44 +47,27 @@ LATENCY = Histogram(
 DB_QUERIES = Counter("aysekai_db_queries_total", "Database queries run.", ["view"])
 
 TASK_OUTCOMES = ("success", "failure", "retry")
-SHARED_PREFIX = "metrics:"
-
-
-def count_shared(name: str, amount: int = 1) -> None:
-    """Add to a counter kept in the shared cache (visible from every process)."""
-    increment(SHARED_PREFIX + name, amount)
 
 
 def task_key(task: str, outcome: str) -> str:
     return f"celery:{task}:{outcome}"
 
 
-class SharedCollector(Collector):
-    """Counters from the shared cache and the export jobs' states from the database."""
+class TaskOutcomes(Collector):
+    """Celery task outcomes, counted in the shared cache by aysekai_site.task_metrics."""
 
     def collect(self) -> Iterator[Any]:
         from aysekai_site.celery import app
-        from meditation.models import ExportJob, JobStatus
 
         tasks = sorted(name for name in app.tasks if not name.startswith("celery."))
-        keys = {SHARED_PREFIX + task_key(t, o): (t, o) for t in tasks for o in TASK_OUTCOMES}
-        values = cache.get_many([*keys, SHARED_PREFIX + "login_failed"])
+        keys = {task_key(t, o): (t, o) for t in tasks for o in TASK_OUTCOMES}
+        values = app_metrics.read_shared(keys)
         outcomes = CounterMetricFamily(
             "aysekai_celery_tasks", "Celery task outcomes.", labels=["task", "outcome"]
         )
         for key, (task, outcome) in keys.items():
-            outcomes.add_metric([task, outcome], values.get(key, 0))
+            outcomes.add_metric([task, outcome], values[key])
         yield outcomes
-        yield CounterMetricFamily(
-            "aysekai_failed_sign_ins",
-            "Failed sign-in attempts.",
-            value=values.get(SHARED_PREFIX + "login_failed", 0),
-        )
-        by_status = dict(ExportJob.objects.values_list("status").annotate(n=Count("pk")).order_by())
-        exports = GaugeMetricFamily("aysekai_exports", "Export jobs by status.", labels=["status"])
-        for status in JobStatus.values:
-            exports.add_metric([status], by_status.get(status, 0))
-        yield exports
 
 
 def registry() -> CollectorRegistry:
@@ -96,7 +78,9 @@ def registry() -> CollectorRegistry:
         collected = REGISTRY
     scrape = CollectorRegistry()
     scrape.register(_Forward(collected))
-    scrape.register(SharedCollector())
+    scrape.register(TaskOutcomes())
+    for collector in app_metrics.registered():
+        scrape.register(collector)
     return scrape
 
 
@@ -109,8 +93,6 @@ class _Forward(Collector):
 
 
 def _allowed(request: HttpRequest) -> bool:
-    from accounts.ip import client_ip
-
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
     if token and secrets.compare_digest(header, f"Bearer {token}"):

@@ -6,7 +6,8 @@ from typing import Any
 
 from celery.signals import task_failure, task_retry, task_success
 
-from .metrics import count_shared, task_key
+from .metrics import task_key
+from .platform.metrics import count_shared
 
 
 def _name(sender: Any) -> str:

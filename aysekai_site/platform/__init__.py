@@ -1,6 +1,15 @@
 """The platform layer: the few project modules that apps may import.
 
-Everything here is app-agnostic and imports no app (an import-linter contract in
-pyproject.toml checks both directions). Apps plug their own knowledge in (metrics, audit
-actions) from their AppConfig.ready().
+- `admin`: `ReadOnlyAdmin`, for models the admin shows but never changes.
+- `counters`: `increment`, a counter in the shared cache (rate limits, shared metrics).
+- `htmx`: the one way a view answers htmx (`render_page_or_fragment`, `render_fragment`).
+- `ip`: `client_ip`, the client's address behind the trusted proxies (lockout, rate limits,
+  audit, /metrics).
+- `metrics`: `count_shared` and the registration of an app's collectors for /metrics.
+- `request_context`: `current_request`, for code that has no request argument.
+- `requests`: `HtmxHttpRequest`, the request type the middleware makes.
+
+Everything here is app-agnostic: it imports no app and no other module of aysekai_site, and
+apps import nothing else of aysekai_site (import-linter contracts in pyproject.toml check
+both). Apps plug their own knowledge in (metrics, audit actions) from AppConfig.ready().
 """

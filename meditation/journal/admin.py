@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from aysekai_site.admin import ReadOnlyAdmin
+from aysekai_site.platform.admin import ReadOnlyAdmin
 
 from ..models import MeditationSession
 

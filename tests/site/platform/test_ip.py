@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from accounts.ip import client_ip
+from aysekai_site.platform.ip import client_ip
 
 
 @pytest.mark.parametrize(
