@@ -9,7 +9,9 @@ class AccountsConfig(AppConfig):
         from aysekai_site.platform import metrics
 
         from . import signals  # connects the receivers
+        from .audit import Action, register_actions
 
+        register_actions(Action)
         signals.install_admin_audit()
         metrics.register(
             "failed_sign_ins",

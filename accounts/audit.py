@@ -2,6 +2,11 @@
 
 `record(request, action, target, **metadata)` is the one way to write an event. Metadata must
 never hold journal text, passwords or tokens.
+
+Each app owns its action names: a TextChoices class (accounts' own is `Action` below) that
+it passes to `register_actions()` from its AppConfig.ready(). The stored column holds the
+value only, so an app adds an action without a migration here; `record()` refuses a value no
+app registered, and `label()` gives the human wording wherever an event is shown.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,7 +30,13 @@ class AppendOnlyError(Exception):
     """Audit events are never changed or deleted (except by the retention purge)."""
 
 
+class UnknownActionError(ValueError):
+    """An action that no app registered: a typo, or an app that forgot register_actions()."""
+
+
 class Action(models.TextChoices):
+    """Accounts' actions, and the admin's (recorded for every app's models)."""
+
     SIGNUP = "signup", "signed up"
     LOGIN = "login", "signed in"
     LOGIN_FAILED = "login_failed", "failed to sign in"
@@ -39,16 +51,43 @@ class Action(models.TextChoices):
     BACKUP_CODES_REGENERATED = "backup_codes", "made new backup codes"
     SETTINGS_CHANGED = "settings_changed", "changed settings"
     ACCOUNT_DELETED = "account_deleted", "deleted account"
-    ENTRY_CREATED = "entry_created", "created a journal entry"
-    ENTRY_EDITED = "entry_edited", "edited a journal entry"
-    ENTRY_DELETED = "entry_deleted", "moved a journal entry to the trash"
-    ENTRY_RESTORED = "entry_restored", "restored a journal entry"
-    ENTRY_PURGED = "entry_purged", "purged journal entries from the trash"
-    EXPORT_REQUESTED = "export_requested", "requested an export"
-    EXPORT_DOWNLOADED = "export_downloaded", "downloaded an export"
-    EXPORT_RETRIED = "export_retried", "retried an export"
-    IMPORT_REQUESTED = "import_requested", "imported a session log"
     ADMIN_CHANGE = "admin_change", "changed something in the admin"
+
+
+# value -> (label, the TextChoices class that registered it)
+_actions: dict[str, tuple[str, type[models.TextChoices]]] = {}
+
+
+def register_actions(choices: type[models.TextChoices]) -> None:
+    """Make an app's actions recordable, with their labels. Call it from AppConfig.ready()."""
+    from .models import AuditEvent
+
+    longest = AuditEvent._meta.get_field("action").max_length
+    for value, wording in choices.choices:
+        _, owner = _actions.get(value, (wording, choices))
+        if owner is not choices:
+            raise ImproperlyConfigured(
+                f"Audit action {value!r} of {choices.__qualname__} is already registered "
+                f"by {owner.__module__}.{owner.__qualname__}."
+            )
+        # SQLite would store a longer value silently; Postgres would refuse it at record time.
+        if len(value) > longest:
+            raise ImproperlyConfigured(f"Audit action {value!r} is longer than {longest}.")
+        _actions[value] = (wording, choices)
+
+
+def actions() -> list[tuple[str, str]]:
+    """Every registered (value, label), in label order (for filters)."""
+    return sorted(
+        ((value, wording) for value, (wording, _) in _actions.items()), key=lambda a: a[1]
+    )
+
+
+def label(action: str) -> str:
+    """The human wording of an action; the stored value itself for one no longer registered
+    (an old event whose action was since removed still shows)."""
+    registered = _actions.get(action)
+    return registered[0] if registered else action
 
 
 def record(
@@ -68,6 +107,8 @@ def record(
 
     from .models import AuditEvent
 
+    if action not in _actions:
+        raise UnknownActionError(f"audit action {action!r} is not registered by any app")
     leaked = FORBIDDEN_METADATA & set(metadata)
     if leaked:
         raise ValueError(f"audit metadata must not hold {sorted(leaked)}")

@@ -6,14 +6,17 @@ class MeditationConfig(AppConfig):
     verbose_name = "Meditation"
 
     def ready(self) -> None:
+        from accounts.audit import register_actions
         from aysekai_site.platform import metrics
 
         # Receivers, and the Celery tasks of each feature (Celery's autodiscovery only looks
         # for a top-level `tasks` module).
         from . import jobs, signals  # noqa: F401
+        from .audit import Action
         from .exports import tasks as export_tasks  # noqa: F401
         from .imports import tasks as import_tasks  # noqa: F401
         from .journal import tasks as journal_tasks  # noqa: F401
         from .metrics import ExportJobs
 
+        register_actions(Action)
         metrics.register("exports", ExportJobs())

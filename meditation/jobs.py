@@ -16,9 +16,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts import audit
-from accounts.audit import Action
 
 from . import private_files
+from .audit import Action
 from .models import UNFINISHED, ExportJob, ImportJob, JobStatus
 
 UNAVAILABLE = (

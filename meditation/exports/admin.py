@@ -9,9 +9,9 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.audit import Action
 
 from .. import jobs
+from ..audit import Action
 from ..models import ExportJob, JobStatus
 from .tasks import expire
 
@@ -66,6 +66,6 @@ class ExportJobAdmin(admin.ModelAdmin):
         expired = 0
         for job in queryset.exclude(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)):
             expire(job)
-            audit.record(request, Action.ADMIN_CHANGE, job, admin_action="expired")
+            audit.record(request, audit.Action.ADMIN_CHANGE, job, admin_action="expired")
             expired += 1
         self.message_user(request, f"{expired} job(s) expired.")

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
-from accounts.audit import Action
 from aysekai_site.platform.htmx import render_page_or_fragment
 
 from .. import jobs, private_files
+from ..audit import Action
 from ..models import ExportJob, JobStatus
 from ..ownership import get_own_export
 from . import writers

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from kombu.exceptions import OperationalError
 
 from accounts import audit
-from accounts.audit import Action
 from aysekai_site.platform.htmx import render_page_or_fragment
 
 from .. import private_files
+from ..audit import Action
 from ..models import ImportJob, JobStatus
 from ..ownership import get_own_import
 from . import runner

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts import audit
-from accounts.audit import Action
 
+from ..audit import Action
 from ..models import MeditationSession
 
 

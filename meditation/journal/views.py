@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
-from accounts.audit import Action
 from aysekai_site.platform.htmx import render_fragment, render_page_or_fragment, wants_fragment
 
+from ..audit import Action
 from ..models import MeditationSession
 from ..ownership import get_own_entry
 from . import heatmap

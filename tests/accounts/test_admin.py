@@ -31,6 +31,31 @@ class TestAuditEvents:
             assert response.status_code == 200
             assert list(response.context["cl"].result_list)
 
+    def test_it_lists_and_filters_every_apps_actions_by_label(self, staff_client, user):
+        client = Client()
+        client.force_login(user)  # audited as "signed in"
+        client.post(
+            "/meditate/",
+            {"intention": "patience", "number": "", "length": "10", "custom_minutes": "",
+             "interval_bell": "0", "dhikr_target": "33"},
+        )  # fmt: skip
+        assert AuditEvent.objects.filter(action="entry_created").exists()
+        response = staff_client.get(self.URL)
+        page = response.content.decode()
+        assert '<td class="field-action_label">signed in</td>' in page
+        assert '<td class="field-action_label">created a journal entry</td>' in page
+        choices = {c["display"] for spec in response.context["cl"].filter_specs
+                   for c in spec.choices(response.context["cl"])}  # fmt: skip
+        assert {"signed in", "created a journal entry", "requested an export"} <= choices
+        filtered = staff_client.get(self.URL + "?action__exact=entry_created")
+        assert {e.action for e in filtered.context["cl"].result_list} == {"entry_created"}
+
+    def test_it_shows_the_label_on_an_event(self, staff_client, user):
+        sign_in(Client(), user.email)
+        event = AuditEvent.objects.get(action="login", actor=user)
+        response = staff_client.get(f"{self.URL}{event.pk}/change/")
+        assert '<div class="readonly">signed in</div>' in response.content.decode()
+
     def test_it_cannot_delete_events(self, staff_client, user):
         sign_in(Client(), user.email)
         event = AuditEvent.objects.first()

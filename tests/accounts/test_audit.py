@@ -1,7 +1,9 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import models
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -92,3 +94,68 @@ def test_it_purges_on_a_schedule(settings):
     assert (
         settings.CELERY_BEAT_SCHEDULE["purge-audit-events"]["task"] == "accounts.purge_audit_events"
     )
+
+
+class TestActions:
+    """Each app registers its own actions; the trail refuses any other."""
+
+    @pytest.fixture
+    def registry(self, monkeypatch):
+        """Registrations made by a test are forgotten after it."""
+        monkeypatch.setattr(audit, "_actions", dict(audit._actions))
+
+    def test_it_refuses_an_action_no_app_registered(self, request_):
+        with pytest.raises(audit.UnknownActionError, match="entry_creatd"):
+            audit.record(request_, "entry_creatd")
+        assert not AuditEvent.objects.exists()
+
+    def test_it_records_an_action_once_its_app_registered_it(self, request_, registry):
+        class Later(models.TextChoices):
+            NAME_LEARNT = "name_learnt", "learnt a name"
+
+        with pytest.raises(audit.UnknownActionError):
+            audit.record(request_, Later.NAME_LEARNT)
+        audit.register_actions(Later)
+        event = audit.record(request_, Later.NAME_LEARNT)
+        assert str(event).endswith(" learnt a name")
+
+    def test_it_refuses_a_value_another_app_already_registered(self, registry):
+        class Clash(models.TextChoices):
+            SIGNED_IN = "login", "logged in"
+
+        with pytest.raises(ImproperlyConfigured, match=r"'login'.*accounts\.audit\.Action"):
+            audit.register_actions(Clash)
+        assert audit.label("login") == "signed in"
+
+    def test_it_refuses_a_value_too_long_for_the_column(self, registry):
+        class TooLong(models.TextChoices):
+            LONG = "x" * 33, "did something long"
+
+        with pytest.raises(ImproperlyConfigured, match="longer than 32"):
+            audit.register_actions(TooLong)
+
+    def test_it_registers_the_same_actions_twice_without_complaint(self, registry):
+        audit.register_actions(Action)
+        assert audit.label(Action.LOGIN) == "signed in"
+
+    def test_it_labels_events_of_every_app(self, request_):
+        from meditation.audit import Action as MeditationAction
+
+        login = audit.record(request_, Action.LOGIN)
+        entry = audit.record(request_, MeditationAction.ENTRY_CREATED)
+        assert str(login).endswith(" signed in")
+        assert str(entry).endswith(" created a journal entry")
+
+    def test_it_shows_an_action_no_longer_registered_by_its_value(self):
+        AuditEvent.objects.bulk_create([AuditEvent(action="retired_action")])
+        assert AuditEvent.objects.get().action_label == "retired_action"
+
+    def test_it_needs_no_accounts_migration_for_a_new_action(self, registry, capsys):
+        class Later(models.TextChoices):
+            NAME_LEARNT = "name_learnt", "learnt a name"
+
+        audit.register_actions(Later)
+        assert not AuditEvent._meta.get_field("action").choices
+        # Exits with status 1 if the models differ from the migrations.
+        call_command("makemigrations", "accounts", "--check", "--dry-run")
+        assert "No changes detected" in capsys.readouterr().out
