@@ -236,5 +236,6 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         _delete_account(request, user)
         logout(request)
         messages.success(request, "Your account and all its data have been deleted.")
-        return redirect("meditation:home")
+        # Signed out with the account, so it lands where every sign-out does.
+        return redirect(settings.LOGOUT_REDIRECT_URL)
     return render(request, "accounts/delete.html", {"form": form})

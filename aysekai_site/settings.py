@@ -131,6 +131,7 @@ CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://aysekai")
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "meditation:home"
+# Also where account deletion lands (accounts names no other app's URL).
 LOGOUT_REDIRECT_URL = "meditation:home"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out pair is refused even with the right password.
