@@ -188,9 +188,9 @@ class TestFormats:
 
     def test_it_streams_large_journals_in_chunks(self, user, settings):
         from meditation.models import MeditationSession
-        from tests.meditation.journal.test_views import many
+        from tests.factories import make_entries
 
-        many(user, 1200)
+        make_entries(user, 1200)
         job = ExportJob.objects.create(owner=user, format="csv")
         seen = []
         original = tasks._update
