@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -222,8 +223,56 @@ class JobStatus(models.TextChoices):
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-class ExportJob(models.Model):
+class Job(models.Model):
+    """What every background job has; `meditation.jobs` moves it through its life.
+
+    Each kind also declares, as class attributes, the facts its life depends on.
+    """
+
+    # The Celery task that runs a job of this kind, given the job's id.
+    task_name: ClassVar[str]
+    # The job's error, and the one message shown, when the broker cannot be reached.
+    unavailable_error: ClassVar[str]
+    # The errors of a stuck job: running past the window (its worker died and the task was
+    # lost), or queued past it (no worker ever took it).
+    interrupted_error: ClassVar[str]
+    never_started_error: ClassVar[str]
+    # Whether a failed job's file is deleted (an import's upload), or kept (an export has
+    # no file until it is done).
+    discards_file_on_failure: ClassVar[bool]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(
+        max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    # Relative to PRIVATE_STORAGE_ROOT: an export's result, an import's upload while it runs.
+    file = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in UNFINISHED
+
+
+class ExportJob(Job):
     """A file of a user's data (or, for staff, the catalogue or the anonymised dataset)."""
+
+    task_name = "meditation.build_export"
+    unavailable_error = (
+        "Exports are temporarily unavailable: the background worker cannot be reached. "
+        "Nothing was queued; please try again in a few minutes."
+    )
+    interrupted_error = "The job was interrupted. You can try again."
+    never_started_error = "The job never started. You can try again."
+    discards_file_on_failure = False
 
     class Kind(models.TextChoices):
         JOURNAL = "journal", "My data"
@@ -236,7 +285,6 @@ class ExportJob(models.Model):
         MARKDOWN = "md", "Markdown"
         ZIP = "zip", "ZIP of all three"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
     )
@@ -244,63 +292,43 @@ class ExportJob(models.Model):
     format = models.CharField(max_length=8, choices=Format.choices, default=Format.ZIP)
     date_from = models.DateField(null=True, blank=True)
     date_to = models.DateField(null=True, blank=True)
-    status = models.CharField(
-        max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
-    )
-    progress = models.PositiveSmallIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
-    file = models.CharField(max_length=255, blank=True)  # relative to PRIVATE_STORAGE_ROOT
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Job.Meta):
         indexes = [models.Index(fields=["owner", "-created_at"], name="export_owner_newest")]
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status not in UNFINISHED
 
-
-class ImportJob(models.Model):
+class ImportJob(Job):
     """An upload of the command-line tool's session log, validated row by row."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task_name = "meditation.run_import"
+    unavailable_error = (
+        "Imports of large files are temporarily unavailable. Nothing was imported; "
+        "please try again later."
+    )
+    # An import cannot be resumed: its upload goes, and the person uploads again.
+    interrupted_error = never_started_error = (
+        "The import was interrupted and nothing was imported. Upload the log again."
+    )
+    discards_file_on_failure = True
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
     )
     original_name = models.CharField(max_length=255, blank=True)
-    file = models.CharField(max_length=255, blank=True)  # the upload, while it is processed
     size = models.PositiveIntegerField(default=0)
-    status = models.CharField(
-        max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
-    )
-    progress = models.PositiveSmallIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     # [{"row": n, "outcome": "skipped"|"rejected", "reason": "..."}] — never the row's text.
     report = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status not in UNFINISHED

@@ -8,10 +8,10 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from . import private_files
-from .models import ExportJob, ImportJob
+from .models import ExportJob, ImportJob, Job
 
 
 @receiver(post_delete, sender=ExportJob)
 @receiver(post_delete, sender=ImportJob)
-def delete_job_file(sender: Any, instance: ExportJob | ImportJob, **kwargs: Any) -> None:
+def delete_job_file(sender: Any, instance: Job, **kwargs: Any) -> None:
     private_files.delete(instance.file)

@@ -41,6 +41,64 @@ class MeditationSessionFactory(factory.django.DjangoModelFactory):
     )
 
 
+def make_entries(user, count, *, every=datetime.timedelta(hours=1), **fields):
+    """`count` finished entries for `user`, in one insert: entry n ("intention n",
+    "reflection n", on name 1 + n % 99) started n * `every` before now; `fields` apply to all.
+
+    The names are fetched once, so a thousand entries cost two queries.
+    """
+    from meditation.models import DivineName, MeditationSession
+
+    names = list(DivineName.objects.order_by("number"))
+    now = timezone.now()
+    entries = []
+    for n in range(count):
+        values = {
+            "name": names[n % len(names)],
+            "intention": f"intention {n}",
+            "reflection": f"reflection {n}",
+            "planned_seconds": 600,
+            "actual_seconds": 600,
+            "started_at": now - n * every,
+            **fields,
+        }
+        values.setdefault("ended_at", values["started_at"] + datetime.timedelta(minutes=10))
+        entries.append(MeditationSession(user=user, **values))
+    return MeditationSession.objects.bulk_create(entries)
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    """A queued export of the owner's journal as CSV, unless told otherwise."""
+
+    class Meta:
+        model = "meditation.ExportJob"
+
+    owner = factory.SubFactory(UserFactory)
+    format = "csv"
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """A queued import; `upload=b"..."` stores that log privately as the job's file first."""
+
+    class Meta:
+        model = "meditation.ImportJob"
+
+    owner = factory.SubFactory(UserFactory)
+    original_name = "sessions.csv"
+
+    @classmethod
+    def _create(cls, model_class, *args, upload=None, **kwargs):
+        from meditation import private_files
+
+        job = model_class(*args, **kwargs)
+        if upload is not None:
+            job.file, job.size = f"imports/{job.pk}.csv", len(upload)
+            with private_files.atomic_write(job.file) as out:
+                out.write(upload)
+        job.save()
+        return job
+
+
 def _name(number: int):
     from meditation.models import DivineName
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,7 +14,6 @@ from accounts import audit
 from .. import jobs
 from ..audit import Action
 from ..models import ExportJob, JobStatus
-from .tasks import expire
 
 
 @admin.register(ExportJob)
@@ -25,7 +25,13 @@ class ExportJobAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind", "format")
     list_select_related = ("owner",)
     search_fields = ("id",)
-    readonly_fields = [f.name for f in ExportJob._meta.fields]
+    # The page's order (the fields every job shares would otherwise come first).
+    fields = (
+        "id", "owner", "kind", "format", "date_from", "date_to", "status", "progress", "rows",
+        "file", "size", "sha256", "error", "attempts", "created_at", "started_at",
+        "finished_at", "expires_at",
+    )  # fmt: skip
+    readonly_fields = fields
     actions = ("retry_jobs", "expire_jobs")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -46,6 +52,10 @@ class ExportJobAdmin(admin.ModelAdmin):
         if kind not in formats:
             messages.error(request, "Unknown export.")
             return redirect("admin:meditation_exportjob_changelist")
+        refusal = jobs.export_limit_reached(request.user)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("admin:meditation_exportjob_changelist")
         job = ExportJob.objects.create(owner=request.user, kind=kind, format=formats[kind])
         audit.record(request, Action.EXPORT_REQUESTED, job, kind=kind)
         if jobs.enqueue(request, job):
@@ -56,16 +66,31 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed jobs")
     def retry_jobs(self, request: HttpRequest, queryset) -> None:
-        retried = 0
-        for job in queryset.filter(status=JobStatus.FAILED):
-            retried += jobs.requeue(request, job)
+        retried = held = 0
+        for job in queryset.filter(status=JobStatus.FAILED).select_related("owner"):
+            # Staff retries count towards the owner's limit like the owner's own requests.
+            if jobs.export_limit_reached(job.owner):
+                held += 1
+            elif jobs.requeue(request, job):
+                retried += 1
+            else:
+                # The broker is down (its message is shown once): the others would each wait
+                # for the connection to time out, and fail the same way.
+                break
         self.message_user(request, f"{retried} job(s) queued again.")
+        if held:
+            self.message_user(
+                request,
+                f"{held} job(s) not retried: their owner already has "
+                f"{settings.EXPORT_MAX_UNFINISHED} exports in progress.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Expire the selected jobs now (delete their files)")
     def expire_jobs(self, request: HttpRequest, queryset) -> None:
         expired = 0
-        for job in queryset.exclude(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)):
-            expire(job)
-            audit.record(request, audit.Action.ADMIN_CHANGE, job, admin_action="expired")
-            expired += 1
+        for job in queryset:
+            if jobs.expire(job):
+                audit.record(request, audit.Action.ADMIN_CHANGE, job, admin_action="expired")
+                expired += 1
         self.message_user(request, f"{expired} job(s) expired.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
 from .. import jobs
 from ..models import ExportJob
@@ -30,10 +29,7 @@ class ExportForm(forms.ModelForm):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
-        unfinished = jobs.unfinished_exports(self.owner)
-        if unfinished >= settings.EXPORT_MAX_UNFINISHED:
-            raise forms.ValidationError(
-                f"You already have {unfinished} exports in progress. Please wait for one to "
-                "finish before asking for another."
-            )
+        refusal = jobs.export_limit_reached(self.owner)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return cleaned

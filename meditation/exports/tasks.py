@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -12,7 +11,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from .. import private_files
+from .. import jobs, private_files
 from ..models import ExportJob, JobStatus
 from . import writers
 
@@ -21,10 +20,6 @@ from . import writers
 # from scratch through a temporary, so a retry never leaves two files or half a file.
 
 logger = logging.getLogger(__name__)
-
-
-def _update(job_id: Any, **fields: Any) -> None:
-    ExportJob.objects.filter(pk=job_id).update(**fields)
 
 
 @shared_task(
@@ -36,47 +31,33 @@ def _update(job_id: Any, **fields: Any) -> None:
 )
 def build_export(job_id: str) -> str:
     job = ExportJob.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None or job.status in (JobStatus.DONE, JobStatus.EXPIRED, JobStatus.FAILED):
+    if job is None or job.finished:
         return job.status if job else "missing"  # already settled: a duplicate delivery
     relative = writers.storage_path(job)
-    _update(job.pk, status=JobStatus.RUNNING, started_at=timezone.now(), progress=0, error="",
-            attempts=F("attempts") + 1)  # fmt: skip
+    if not jobs.start(job, attempts=F("attempts") + 1):
+        return "settled"  # another run completed it since it was read
     try:
         private_files.remove_stale_temps(relative)
         with private_files.atomic_write(relative) as out:
-            rows = writers.build(job, out, lambda percent: _update(job.pk, progress=percent))
+            rows = writers.build(job, out, lambda percent: jobs.report_progress(job, percent))
         now = timezone.now()
-        _update(
-            job.pk, status=JobStatus.DONE, progress=100, rows=rows, file=relative, size=out.size,
-            sha256=out.digest.hexdigest(), finished_at=now,
-            expires_at=now + datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS),
+        retention = datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS)
+        jobs.done(
+            job, rows=rows, file=relative, size=out.size, sha256=out.digest.hexdigest(),
+            finished_at=now, expires_at=now + retention,
         )  # fmt: skip
         return JobStatus.DONE
     except SoftTimeLimitExceeded:
-        _fail(job.pk, "The export took too long and was stopped. Try a shorter date range.")
+        jobs.fail(job, "The export took too long and was stopped. Try a shorter date range.")
     except Exception:
         # The traceback goes to the logs; journal text never does (it is not in the message).
         logger.exception("export %s failed", job.pk)
-        _fail(job.pk, "The export could not be built. You can try again.")
+        jobs.fail(job, "The export could not be built. You can try again.")
     return JobStatus.FAILED
-
-
-def _fail(job_id: Any, message: str) -> None:
-    _update(job_id, status=JobStatus.FAILED, error=message, finished_at=timezone.now())
 
 
 @shared_task(name="meditation.expire_exports")
 def expire_exports() -> int:
     """Delete export files past their expiry; the job stays, marked expired."""
     expired = ExportJob.objects.filter(status=JobStatus.DONE, expires_at__lt=timezone.now())
-    count = 0
-    for job in expired.only("pk", "file"):
-        expire(job)
-        count += 1
-    return count
-
-
-def expire(job: ExportJob) -> None:
-    """Delete the job's file; the job stays, marked expired."""
-    private_files.delete(job.file)
-    _update(job.pk, status=JobStatus.EXPIRED, file="")
+    return sum(jobs.expire(job) for job in expired.only("pk"))

@@ -74,8 +74,9 @@ def export_retry(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     if job.status != JobStatus.FAILED:
         messages.info(request, "Only a failed export can be tried again.")
         return redirect("meditation:exports")
-    if jobs.unfinished_exports(request.user) >= settings.EXPORT_MAX_UNFINISHED:
-        messages.error(request, "Please wait for an export in progress to finish first.")
+    refusal = jobs.export_limit_reached(request.user)
+    if refusal:
+        messages.error(request, refusal)
         return redirect("meditation:exports")
     if jobs.requeue(request, job):
         messages.success(request, "The export is being prepared again.")

@@ -1,6 +1,7 @@
 """Running one import to its end: the valid rows inserted in one transaction (all or none),
 the report kept, the upload deleted. Small files run during the request, larger ones on the
-worker (`tasks.run_import`); both call `import_job`, which is safe to run twice."""
+worker (`tasks.run_import`); both call `import_job`, which is safe to run twice. The job's
+states change through `meditation.jobs`."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from collections.abc import Iterable
 from itertools import batched
 
 from django.db import transaction
-from django.utils import timezone
 
-from .. import private_files
+from .. import jobs, private_files
 from ..models import ImportJob, JobStatus, MeditationSession, Source
 from .rows import CHUNK, VALIDATED_PROGRESS, CsvProblem, Outcome, validate_file
 
@@ -25,10 +25,6 @@ GENERIC_ERROR = (
     "Please try again; if it keeps failing, tell us."
 )
 MISSING_FILE_ERROR = "The uploaded file is no longer available. Please upload the log again."
-BROKER_ERROR = (
-    "Imports of large files are temporarily unavailable. Nothing was imported; "
-    "please try again later."
-)
 
 
 def _existing_ids(owner_id: int, session_ids: Iterable[str]) -> set[str]:
@@ -40,17 +36,6 @@ def _existing_ids(owner_id: int, session_ids: Iterable[str]) -> set[str]:
             )
         )
     return found
-
-
-def fail(job_id: uuid.UUID | str, error: str) -> None:
-    """Mark the job failed (unless another run finished it) and delete its upload."""
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None:
-        return
-    ImportJob.objects.filter(pk=job.pk).exclude(status=JobStatus.DONE).update(
-        status=JobStatus.FAILED, error=error, finished_at=timezone.now(), file=""
-    )
-    private_files.delete(job.file)
 
 
 def _insert(job: ImportJob, outcome: Outcome) -> int:
@@ -83,47 +68,49 @@ def _insert(job: ImportJob, outcome: Outcome) -> int:
     return imported
 
 
-def _finish(job_id: uuid.UUID | str, outcome: Outcome) -> bool:
+def _finish(job: ImportJob, outcome: Outcome) -> bool:
     """Insert everything and mark the job done, in one transaction: all of it or none."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status == JobStatus.DONE:
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status == JobStatus.DONE:
             return False  # another run of this job got here first
-        job.imported = _insert(job, outcome)
-        job.skipped, job.rejected = outcome.skipped, outcome.rejected
-        job.report = [
+        imported = _insert(locked, outcome)
+        report = [
             {"row": row, "outcome": kind, "reason": reason}
             for row, kind, reason in sorted(outcome.report)[:REPORT_MAX]
         ]
-        job.status, job.progress, job.error = JobStatus.DONE, 100, ""
-        job.finished_at = timezone.now()
-        job.file = ""
-        job.save()
+        jobs.done(
+            locked,
+            imported=imported,
+            skipped=outcome.skipped,
+            rejected=outcome.rejected,
+            report=report,
+            file="",  # deleted once this commits
+        )
     return True
 
 
 def import_job(job_id: uuid.UUID | str) -> ImportJob | None:
     """Run one import to its end (done or failed). Safe to run again: it never doubles entries."""
     job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.status in (JobStatus.DONE, JobStatus.EXPIRED):
+    if job is None or job.status in jobs.COMPLETED:
         return job
     upload = job.file
     if not upload or not private_files.path_of(upload).exists():
-        fail(job.pk, MISSING_FILE_ERROR)
+        jobs.fail(job, MISSING_FILE_ERROR)
         return ImportJob.objects.get(pk=job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, progress=0, error="", started_at=timezone.now()
-    )
+    if not jobs.start(job):
+        return ImportJob.objects.get(pk=job.pk)  # another run completed it since it was read
     try:
         outcome = validate_file(job)
-        ImportJob.objects.filter(pk=job.pk).update(progress=VALIDATED_PROGRESS)
-        _finish(job.pk, outcome)
+        jobs.report_progress(job, VALIDATED_PROGRESS)
+        _finish(job, outcome)
     except CsvProblem as problem:
-        fail(job.pk, f"{problem} Nothing was imported.")
+        jobs.fail(job, f"{problem} Nothing was imported.")
     except Exception:
         # Logged without the row's values (the exception names none of the log's text).
         logger.exception("import %s failed", job.pk)
-        fail(job.pk, GENERIC_ERROR)
+        jobs.fail(job, GENERIC_ERROR)
     else:
         private_files.delete(upload)
     return ImportJob.objects.get(pk=job.pk)

@@ -5,24 +5,21 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
-from kombu.exceptions import OperationalError
 
 from accounts import audit
 from aysekai_site.platform.htmx import render_page_or_fragment
 
-from .. import private_files
+from .. import jobs, private_files
 from ..audit import Action
 from ..models import ImportJob, JobStatus
 from ..ownership import get_own_import
 from . import runner
 from .forms import ImportForm
-from .tasks import run_import
 from .upload import COLUMNS
 
 RECENT_JOBS = 20
@@ -51,14 +48,10 @@ def import_log(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             job = _store(request, form.cleaned_data["file"])
             in_background = job.size > settings.IMPORT_INLINE_MAX_BYTES
-            if not in_background:
-                runner.import_job(job.pk)
+            if in_background:
+                jobs.enqueue(request, job)
             else:
-                try:
-                    run_import.delay(str(job.pk))
-                except OperationalError:
-                    runner.fail(job.pk, runner.BROKER_ERROR)
-                    messages.error(request, runner.BROKER_ERROR)
+                runner.import_job(job.pk)
             job.refresh_from_db()
             finished = job.status == JobStatus.DONE
             audit.record(
@@ -74,10 +67,10 @@ def import_log(request: HttpRequest) -> HttpResponse:
             return redirect("meditation:import_report", job.pk)
     else:
         form = ImportForm()
-    jobs = ImportJob.objects.filter(owner=request.user).order_by("-created_at")[:RECENT_JOBS]
+    recent = ImportJob.objects.filter(owner=request.user).order_by("-created_at")[:RECENT_JOBS]
     context = {
         "form": form,
-        "jobs": jobs,
+        "jobs": recent,
         "columns": ",".join(COLUMNS),
         "max_size": settings.IMPORT_MAX_BYTES,
     }

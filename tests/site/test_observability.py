@@ -144,12 +144,12 @@ class TestMetrics:
 
     def test_it_reports_requests_queries_tasks_exports_and_failed_sign_ins(self, client, user):
         from meditation.journal.tasks import purge_trash
-        from meditation.models import ExportJob
+        from tests.factories import ExportJobFactory
 
         client.get("/names/")
         client.post("/accounts/login/", {"username": user.email, "password": "wrong one"})
         purge_trash.apply()
-        ExportJob.objects.create(owner=user, status="failed")
+        ExportJobFactory(owner=user, status="failed")
         body = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
         assert (
             'aysekai_http_requests_total{method="GET",status="200",view="meditation:name_list"}'

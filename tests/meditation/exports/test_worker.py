@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from meditation.models import ExportJob, JobStatus
+from meditation.models import JobStatus
 from tests import ROOT
 from tests.site.test_worker import current_database_url
 
@@ -53,13 +53,12 @@ def wait_for(predicate, timeout: float, what: str):
 def test_it_finishes_an_export_whose_worker_was_killed(tmp_path, django_db_blocker):
     from aysekai_site.celery import app
     from meditation.exports.tasks import build_export
-    from tests.factories import UserFactory
-    from tests.meditation.journal.test_views import many
+    from tests.factories import ExportJobFactory, UserFactory, make_entries
 
     call_command("load_names", verbosity=0)
     user = UserFactory()
-    many(user, 3000)
-    job = ExportJob.objects.create(owner=user, format="zip")
+    make_entries(user, 3000)
+    job = ExportJobFactory(owner=user, format="zip")
     env = {
         **os.environ,
         "DATABASE_URL": current_database_url(),

@@ -12,13 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meditation.journal import stats as practice
-from meditation.models import DivineName, MeditationSession
-from tests.factories import MeditationSessionFactory
+from meditation.models import DivineName
+from tests.factories import MeditationSessionFactory, make_entries
 
 pytestmark = pytest.mark.django_db
 
 URL = "/journal/stats/"
 DAY = datetime.timedelta(days=1)
+# Entries this far apart spread a thousand of them over more than a year of the calendar.
+NINE_HOURS = datetime.timedelta(hours=9)
 
 
 def local_today(zone: str) -> datetime.date:
@@ -283,23 +285,6 @@ def test_it_welcomes_a_user_with_no_sessions(client, user):
     assert html.count("<rect") == 365
 
 
-def make_entries(user, count: int) -> None:
-    names = list(DivineName.objects.all())
-    now = timezone.now()
-    MeditationSession.objects.bulk_create(
-        MeditationSession(
-            user=user,
-            name=names[i % len(names)],
-            intention="",
-            planned_seconds=600,
-            actual_seconds=300 + i,
-            started_at=now - datetime.timedelta(hours=9 * i),
-            ended_at=now - datetime.timedelta(hours=9 * i) + datetime.timedelta(minutes=5),
-        )
-        for i in range(count)
-    )
-
-
 def page_queries(client) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL).status_code == 200
@@ -310,10 +295,10 @@ def test_it_runs_a_constant_number_of_queries(
     client, user, other_user, django_assert_max_num_queries
 ):
     client.force_login(user)
-    make_entries(user, 1)
+    make_entries(user, 1, every=NINE_HOURS, intention="")
     few = page_queries(client)
-    make_entries(user, 999)
-    make_entries(other_user, 50)
+    make_entries(user, 999, every=NINE_HOURS, intention="")
+    make_entries(other_user, 50, every=NINE_HOURS, intention="")
     # The session and the user, the entries by day and by name, and the session's refresh
     # (SESSION_SAVE_EVERY_REQUEST: a savepoint, an UPDATE and its release).
     with django_assert_max_num_queries(7):

@@ -8,33 +8,13 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from meditation.journal.tasks import purge_trash
 from meditation.models import DivineName, MeditationSession
-from tests.factories import MeditationSessionFactory, UserFactory
+from tests.factories import MeditationSessionFactory, UserFactory, make_entries
 
 pytestmark = pytest.mark.django_db
 
 
 def name(number):
     return DivineName.objects.get(number=number)
-
-
-def many(user, count, **fields):
-    """`count` entries for `user`, one an hour back from now, created in one query."""
-    now = timezone.now()
-    entries = [
-        MeditationSession(
-            user=user,
-            name_id=name(1 + n % 99).pk,
-            intention=f"intention {n}",
-            reflection=f"reflection {n}",
-            planned_seconds=600,
-            actual_seconds=600,
-            started_at=now - datetime.timedelta(hours=n),
-            ended_at=now - datetime.timedelta(hours=n) + datetime.timedelta(minutes=10),
-            **fields,
-        )
-        for n in range(count)
-    ]
-    return MeditationSession.objects.bulk_create(entries)
 
 
 class TestList:
@@ -45,7 +25,7 @@ class TestList:
         assert "Your journal is empty" in signed_in.get("/journal/").content.decode()
 
     def test_it_lists_newest_first_twenty_a_page(self, signed_in, user):
-        many(user, 45)
+        make_entries(user, 45)
         first = signed_in.get("/journal/")
         assert [e.intention for e in first.context["entries"]][:2] == ["intention 0", "intention 1"]
         assert len(first.context["entries"]) == 20
@@ -65,7 +45,7 @@ class TestList:
     def test_it_runs_a_constant_number_of_queries_with_1000_entries(
         self, signed_in, user, django_assert_max_num_queries, query
     ):
-        many(user, 1000)
+        make_entries(user, 1000)
         with django_assert_max_num_queries(8):
             response = signed_in.get("/journal/", query)
         assert response.status_code == 200
@@ -114,7 +94,7 @@ class TestList:
         ],
     )
     def test_it_answers_bad_filters_with_errors_not_500(self, signed_in, user, params, field):
-        many(user, 3)
+        make_entries(user, 3)
         response = signed_in.get("/journal/", params)
         assert response.status_code == 200
         assert response.context["form"].errors[field]
