@@ -7,7 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AuditEvent, AuthSession, User
-from meditation.models import MeditationSession
+from meditation import private_files
+from meditation.models import ExportJob, ImportJob, MeditationSession
 from tests.accounts.helpers import PASSWORD, sign_in
 from tests.conftest import verify_second_factor
 from tests.factories import MeditationSessionFactory
@@ -23,6 +24,16 @@ def test_it_explains_what_will_be_deleted_and_offers_an_export_first(client, use
     assert 'href="/exports/"' in html
 
 
+def waiting_upload(owner, content=b"timestamp,user\n"):
+    """An import job whose upload is still on disk, waiting for the worker."""
+    job = ImportJob.objects.create(owner=owner, original_name="log.csv", size=len(content))
+    job.file = f"imports/{job.pk}.csv"
+    job.save(update_fields=["file"])
+    with private_files.atomic_write(job.file) as out:
+        out.write(content)
+    return job
+
+
 def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_user):
     other_browser = Client()
     sign_in(other_browser, user.email)
@@ -31,10 +42,19 @@ def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_
     sign_in(client, user.email)
     client.post("/accounts/login/verify/", {"token": "000000"})  # a failed second step
     client.force_login(user)
-    sign_in(Client(), other_user.email)
+    their_browser = Client()
+    sign_in(their_browser, other_user.email)
     MeditationSessionFactory(user=user)
     MeditationSessionFactory(user=user, deleted_at=timezone.now())
     theirs = MeditationSessionFactory(user=other_user)
+    # An export built through the site (tasks run eagerly) and an upload not yet imported.
+    assert client.post("/exports/", {"format": "zip"}).status_code == 302
+    assert their_browser.post("/exports/", {"format": "csv"}).status_code == 302
+    export = ExportJob.objects.get(owner=user)
+    their_export = ExportJob.objects.get(owner=other_user)
+    upload, their_upload = waiting_upload(user), waiting_upload(other_user)
+    files = [private_files.path_of(job.file) for job in (export, upload)]
+    assert all(path.is_file() for path in files)
     user_pk = user.pk
     sessions_before = Session.objects.count()
 
@@ -47,17 +67,29 @@ def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     assert not TOTPDevice.objects.filter(user_id=user_pk).exists()
-    assert Session.objects.count() < sessions_before
-    assert other_browser.get("/accounts/settings/").status_code == 302
     assert not MeditationSession.objects.filter(user_id=user_pk).exists()
+    assert not ExportJob.objects.filter(owner_id=user_pk).exists()
+    assert not ImportJob.objects.filter(owner_id=user_pk).exists()
+    assert not any(path.exists() for path in files)
+    # Signed out here, and in every other browser the person used.
+    assert "_auth_user_id" not in client.session
+    assert client.get("/accounts/settings/").status_code == 302
+    assert other_browser.get("/accounts/settings/").status_code == 302
+    assert Session.objects.count() < sessions_before
     # The other account is untouched.
     assert AuthSession.objects.filter(user=other_user).exists()
     assert MeditationSession.objects.filter(pk=theirs.pk).exists()
-    # The audit trail keeps the deletion, anonymised.
+    assert private_files.path_of(their_export.file).is_file()
+    assert private_files.path_of(their_upload.file).is_file()
+    assert their_browser.get("/accounts/settings/").status_code == 200
+    # The audit trail keeps the deletion, anonymised: no actor, no address, only the old id.
     deleted = AuditEvent.objects.get(action="account_deleted")
     assert deleted.actor is None
+    assert (deleted.target_type, deleted.target_id) == ("accounts.user", str(user_pk))
+    assert AuditEvent.objects.filter(action="login", actor=None).exists()  # kept, anonymised
     assert not AuditEvent.objects.filter(actor_id=user_pk).exists()
-    assert user.email not in json.dumps(list(AuditEvent.objects.values("metadata")))
+    trail = json.dumps(list(AuditEvent.objects.values()), default=str)
+    assert user.email not in trail
 
 
 @pytest.mark.parametrize(
@@ -77,8 +109,11 @@ def test_it_refuses_without_the_password_and_the_confirmation(client, user, data
     assert User.objects.filter(pk=user.pk).exists()
 
 
-def test_it_needs_sign_in(client):
-    assert client.post(URL, {"current_password": PASSWORD, "confirm": "on"}).status_code == 302
+def test_it_needs_sign_in(client, user):
+    response = client.post(URL, {"current_password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={URL}"
+    assert User.objects.filter(pk=user.pk).exists()
 
 
 def test_it_refuses_other_methods(client, user):

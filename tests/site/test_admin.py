@@ -1,14 +1,34 @@
 """Who reaches the admin: staff with a verified second factor."""
 
+import importlib
+
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client, override_settings
+from django.urls import clear_url_caches, reverse
 
+import aysekai_site.urls
 from accounts.models import AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 SECRET_INTENTION = "zq-secret-intention-xv"
 SECRET_REFLECTION = "zq-secret-reflection-xv"
+
+
+def reload_urlconf() -> None:
+    """Build the URLconf again: `aysekai_site.urls` reads ADMIN_URL when it is imported."""
+    clear_url_caches()
+    importlib.reload(aysekai_site.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def admin_at_unusual_url():
+    with override_settings(ADMIN_URL="curation-7q2/"):
+        reload_urlconf()
+        yield "/curation-7q2/"
+    reload_urlconf()
 
 
 class TestAccess:
@@ -23,10 +43,17 @@ class TestAccess:
         client.force_login(staff)
         assert client.get("/admin/meditation/divinename/").status_code == 302
 
-    def test_it_lives_at_admin_url(self, settings):
-        from django.urls import reverse
-
-        assert reverse("admin:index") == "/" + settings.ADMIN_URL
+    def test_it_lives_at_admin_url(self, admin_at_unusual_url, staff_client):
+        index = staff_client.get(admin_at_unusual_url)
+        assert index.status_code == 200
+        assert "Aysekai curation" in index.content.decode()
+        assert reverse("admin:index") == admin_at_unusual_url
+        assert staff_client.get("/admin/").status_code == 404
+        assert staff_client.get("/admin/meditation/divinename/").status_code == 404
+        # Moved, it still keeps everyone else out.
+        outside = Client().get(f"{admin_at_unusual_url}meditation/divinename/")
+        assert outside.status_code == 302
+        assert outside["Location"].startswith(f"{admin_at_unusual_url}login/")
 
     def test_every_admin_change_is_audited_even_in_bulk(self, staff_client, user):
         AccessAttempt.objects.create(

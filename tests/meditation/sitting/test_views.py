@@ -239,6 +239,10 @@ class TestVisitor:
         assert Client().get(location).status_code == 404
 
     def test_it_keeps_only_the_latest_visits(self, client):
-        locations = [start(client) for _ in range(sittings.MAX_VISITS + 2)]
-        assert client.get(locations[0]).status_code == 404
-        assert client.get(locations[-1]).status_code == 200
+        assert sittings.MAX_VISITS == 5
+        locations = [start(client) for _ in range(7)]
+        oldest, newest = locations[:2], locations[2:]
+        assert [client.get(url).status_code for url in oldest] == [404, 404]
+        assert [client.get(url).status_code for url in newest] == [200] * 5
+        kept = client.session[sittings.VISITS_KEY]
+        assert set(kept) == {url.strip("/").rsplit("/", 1)[-1] for url in newest}
