@@ -188,6 +188,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 class RateLimitedPasswordResetView(PasswordResetView):
     """Never says whether an address has an account: the same page follows either way."""
 
+    # As every form view here: GET and POST only (Django's form views treat PUT as POST).
+    http_method_names = ["get", "head", "post"]
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
@@ -199,6 +201,7 @@ class RateLimitedPasswordResetView(PasswordResetView):
 
 
 class AuditedPasswordResetConfirmView(PasswordResetConfirmView):
+    http_method_names = ["get", "head", "post"]
     template_name = "accounts/password_reset_confirm.html"
     form_class = SetPasswordFormCapped
     success_url = reverse_lazy("accounts:password_reset_complete")
