@@ -22,8 +22,8 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import AuditEvent, User
-from aysekai_site import backups
-from aysekai_site.management.commands import restore as restore_command
+from aysekai_site.backups import BackupError, database
+from aysekai_site.backups.manifest import DATABASE_MEMBERS
 from meditation import private_files
 from meditation.models import MeditationSession
 from tests.accounts.helpers import sign_in
@@ -77,7 +77,7 @@ def repack(path, dest, data: dict[str, bytes]) -> None:
 
 
 def database_member() -> str:
-    return backups.DATABASE_MEMBERS[connection.vendor]
+    return DATABASE_MEMBERS[connection.vendor]
 
 
 def test_it_round_trips_users_journal_audit_events_and_private_files(tmp_path):
@@ -177,7 +177,7 @@ def test_it_refuses_an_archive_from_another_database_vendor(tmp_path):
     manifest = json.loads(data["manifest.json"])
     # As the other kind of site would have written it: its vendor and its database member.
     manifest["vendor"] = "postgresql" if connection.vendor == "sqlite" else "sqlite"
-    other = backups.DATABASE_MEMBERS[manifest["vendor"]]
+    other = DATABASE_MEMBERS[manifest["vendor"]]
     data[other] = data.pop(database_member())
     manifest["checksums"][other] = manifest["checksums"].pop(database_member())
     data["manifest.json"] = json.dumps(manifest).encode()
@@ -224,7 +224,7 @@ def test_it_refuses_a_malformed_manifest(tmp_path, edit, message):
 def test_it_refuses_to_replace_an_sqlite_database_another_process_holds_open(tmp_path, monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: Postgres restores in one transaction under its own locks")
-    monkeypatch.setattr(restore_command, "IN_USE_TIMEOUT", 0.1)
+    monkeypatch.setattr(database, "IN_USE_TIMEOUT", 0.1)
     archive = tmp_path / "site.tar.gz"
     backup(archive)
     later = UserFactory()
@@ -257,8 +257,8 @@ def test_it_refuses_missing_corrupt_and_foreign_files(tmp_path):
 
 def test_it_says_when_the_postgres_client_tools_are_missing(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(backups.BackupError, match="pg_dump was not found"):
-        backups.pg_tool("pg_dump")
+    with pytest.raises(BackupError, match="pg_dump was not found"):
+        database.pg_tool("pg_dump")
     if connection.vendor == "postgresql":
         with pytest.raises(CommandError, match="pg_dump was not found"):
             backup(tmp_path / "site.tar.gz")
@@ -277,7 +277,7 @@ def test_it_never_puts_the_secret_key_or_the_encryption_keys_in_an_archive(tmp_p
         dump = tmp_path / "database.pgdump"
         dump.write_bytes(data[database_member()])
         sql = subprocess.run(
-            [backups.pg_tool("pg_restore"), "--file=-", str(dump)],
+            [database.pg_tool("pg_restore"), "--file=-", str(dump)],
             capture_output=True,
             check=True,
         ).stdout

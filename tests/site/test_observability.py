@@ -1,14 +1,21 @@
 """Logs, Sentry, metrics and friendly error pages."""
 
+import copy
 import json
 import logging
+from contextlib import contextmanager
 
 import pytest
+from celery.app.trace import build_tracer
+from celery.signals import setup_logging
 from django.db import OperationalError
 from django.test import RequestFactory
 
 from aysekai_site import sentry
+from aysekai_site.celery import app
 from aysekai_site.logs import JsonFormatter, RequestContextFilter
+from aysekai_site.platform.request_context import current_request, task_request_id
+from aysekai_site.tasks import ping
 from tests.factories import MeditationSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +70,135 @@ class TestLogs:
             )
         line = json.loads(JsonFormatter().format(record))
         assert "ValueError: boom" in line["exception"]
+
+
+@contextmanager
+def task_lines(caplog):
+    """Celery's "Task ... succeeded" records, with the context the console handler adds."""
+    context = RequestContextFilter()
+    caplog.handler.addFilter(context)
+    try:
+        with caplog.at_level(logging.INFO, logger="celery.app.trace"):
+            yield lambda name: [
+                r for r in caplog.records if r.name == "celery.app.trace" and name in r.getMessage()
+            ]
+    finally:
+        caplog.handler.removeFilter(context)
+
+
+@contextmanager
+def serving(request_id: str):
+    request = RequestFactory().get("/")
+    request.request_id = request_id
+    token = current_request.set(request)
+    try:
+        yield request
+    finally:
+        current_request.reset(token)
+
+
+def run_as_a_worker_does(task, task_id: str, **headers):
+    """Run the task through Celery's tracer with a request built from these message headers."""
+    build_tracer(task.name, task, eager=True, app=app)(task_id, (), {}, {"id": task_id, **headers})
+
+
+@pytest.fixture
+def logging_state():
+    """Put the test run's logging back after a test configures it afresh."""
+    loggers = [logging.root, *logging.Logger.manager.loggerDict.values()]
+    saved = [
+        (logger, logger.handlers[:], logger.level, logger.propagate, logger.disabled)
+        for logger in loggers
+        if isinstance(logger, logging.Logger)
+    ]
+    yield
+    for logger, handlers, level, propagate, disabled in saved:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate, logger.disabled = propagate, disabled
+
+
+class TestTaskLogs:
+    def test_it_gives_a_task_queued_by_a_request_that_requests_id(self, signed_in, caplog):
+        # Eager, as in tests: the export runs inside the request that asked for it.
+        with task_lines(caplog) as lines:
+            response = signed_in.post(
+                "/exports/", {"format": "csv"}, HTTP_X_REQUEST_ID="req-export-0001"
+            )
+        (record,) = lines("meditation.build_export")
+        assert record.request_id == response["X-Request-ID"] == "req-export-0001"
+        assert record.task_id == record.args["id"]
+        line = json.loads(JsonFormatter().format(record))
+        assert line["request_id"] == "req-export-0001"
+        assert line["task_id"] == record.args["id"]
+
+    def test_it_gives_a_task_the_request_id_its_message_carries(self, caplog):
+        with task_lines(caplog) as lines:
+            run_as_a_worker_does(ping, "task-0001", request_id="req-queued-0001")
+        (record,) = lines("aysekai_site.ping")
+        assert (record.request_id, record.task_id) == ("req-queued-0001", "task-0001")
+        assert task_request_id.get() is None  # the next task starts with no request
+
+    def test_it_logs_a_dash_for_a_task_no_request_queued(self, caplog):
+        with task_lines(caplog) as lines:
+            run_as_a_worker_does(ping, "task-0002")
+        (record,) = lines("aysekai_site.ping")
+        assert (record.request_id, record.task_id) == ("-", "task-0002")
+        assert "task_id" not in json.loads(JsonFormatter().format(logging.makeLogRecord({})))
+
+
+class TestTaskHeaders:
+    @pytest.fixture
+    def published(self):
+        """Publish ping to an in-memory broker; answer the message's headers."""
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = False
+
+        def publish() -> dict:
+            with app.connection_for_write("memory://") as connection:
+                ping.apply_async(connection=connection, ignore_result=True)
+                message = connection.SimpleQueue(app.conf.task_default_queue).get(timeout=5)
+                message.ack()
+            return message.headers
+
+        yield publish
+        app.conf.task_always_eager = eager
+
+    def test_it_puts_the_request_id_in_the_message(self, published):
+        with serving("req-publish-0001"):
+            headers = published()
+        assert headers["task"] == "aysekai_site.ping"
+        assert headers["request_id"] == "req-publish-0001"
+
+    def test_it_passes_a_tasks_request_id_on_to_the_tasks_it_queues(self, published):
+        token = task_request_id.set("req-parent-0001")
+        try:
+            headers = published()
+        finally:
+            task_request_id.reset(token)
+        assert headers["request_id"] == "req-parent-0001"
+
+    def test_it_adds_no_request_id_outside_requests_and_tasks(self, published):
+        assert "request_id" not in published()
+
+
+class TestWorkerLogging:
+    def test_it_configures_workers_and_beat_with_djangos_logging(self, settings, logging_state):
+        config = copy.deepcopy(settings.LOGGING)
+        config["handlers"]["console"]["formatter"] = "json"  # as in production
+        settings.LOGGING = config
+        logging.root.handlers = []  # as a worker starts, before anything is configured
+
+        # What Celery sends when a worker or beat starts; it configures nothing itself then.
+        setup_logging.send(
+            sender=None, loglevel=logging.DEBUG, logfile=None, format="", colorize=False
+        )
+
+        (handler,) = logging.root.handlers
+        assert isinstance(handler.formatter, JsonFormatter)
+        assert [type(f) for f in handler.filters] == [RequestContextFilter]
+        assert logging.getLogger("django").handlers == [handler]
+        assert logging.root.level == logging.getLevelName(settings.LOG_LEVEL)  # not --loglevel
 
 
 class TestSentry:

@@ -4,17 +4,22 @@ With no broker configured this is kombu's filesystem transport under var/ (what 
 starts); CI's second stage runs it again against Redis.
 """
 
+import json
 import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
+from typing import IO
 
 import pytest
 from celery.result import AsyncResult
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from kombu.exceptions import OperationalError
 
 from aysekai_site.celery import app
+from aysekai_site.platform.request_context import current_request
 from aysekai_site.tasks import ping
 from tests import ROOT
 
@@ -39,17 +44,19 @@ def current_database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(not_eager, django_db_blocker):
+@contextmanager
+def running_worker(django_db_blocker, stderr: IO[str] | None = None, **env: str):
+    """A worker process on this run's database, with these extra environment variables."""
     for folder in ("queue", "processed", "results"):
         (BASE_DIR / "var" / "celery" / folder).mkdir(parents=True, exist_ok=True)
     with django_db_blocker.unblock():
         database_url = current_database_url()
-    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DATABASE_URL": database_url}
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DATABASE_URL": database_url, **env}
+    # Workers log through Django's LOGGING: LOG_LEVEL, not --loglevel, sets how much they say.
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "--app", "aysekai_site", "worker", "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=BASE_DIR, env=env,
+         "--without-gossip", "--without-mingle"],
+        cwd=BASE_DIR, env=env, stderr=stderr,
     )  # fmt: skip
     try:
         yield process
@@ -58,8 +65,37 @@ def worker(not_eager, django_db_blocker):
         process.wait(timeout=30)
 
 
+@pytest.fixture
+def worker(not_eager, django_db_blocker):
+    with running_worker(django_db_blocker, LOG_LEVEL="WARNING") as process:
+        yield process
+
+
 def test_it_runs_a_task_on_a_real_worker(worker):
     assert ping.delay().get(timeout=60) == "pong"
+
+
+def test_it_logs_json_lines_with_the_queuing_requests_id_on_a_real_worker(
+    not_eager, django_db_blocker, tmp_path
+):
+    request = RequestFactory().get("/")
+    request.request_id = "req-worker-0001"
+    log = tmp_path / "worker.log"
+    with (
+        open(log, "w") as stderr,
+        running_worker(django_db_blocker, stderr, LOG_FORMAT="json", LOG_LEVEL="INFO"),
+    ):
+        token = current_request.set(request)  # queued while that request is served
+        try:
+            result = ping.delay()
+        finally:
+            current_request.reset(token)
+        assert result.get(timeout=60) == "pong"
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    (done,) = [line for line in lines if f"[{result.id}] succeeded" in line["message"]]
+    assert done["logger"] == "celery.app.trace"
+    assert done["request_id"] == "req-worker-0001"
+    assert done["task_id"] == result.id
 
 
 def test_it_reports_a_live_worker(worker, capsys):

@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from aysekai_site import backups
+from aysekai_site.backups import BackupError
+from aysekai_site.backups.archive import create_backup, resolve_output
 
 KEYS_NOTICE = (
     "Not in the backup: SECRET_KEY and FIELD_ENCRYPTION_KEYS. Keep them separately, in your "
@@ -28,10 +29,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, output: str | None, **options: Any) -> None:
-        target = backups.resolve_output(output, datetime.datetime.now(datetime.UTC))
+        target = resolve_output(output, datetime.datetime.now(datetime.UTC))
         try:
-            manifest = backups.create_backup(target, connections[DEFAULT_DB_ALIAS])
-        except backups.BackupError as exc:
+            manifest = create_backup(target, connections[DEFAULT_DB_ALIAS])
+        except BackupError as exc:
             raise CommandError(str(exc)) from None
         except OSError as exc:  # an unwritable directory or a full disk: say so, no traceback
             raise CommandError(f"Could not write {target}: {exc}") from None

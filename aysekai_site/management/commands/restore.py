@@ -5,13 +5,7 @@ touched; then the database is replaced (pg_restore in one transaction, or the SQ
 renamed into place), then the private files, and `migrate` brings an older backup up to date.
 """
 
-import os
-import secrets
-import shutil
-import sqlite3
-import stat
 import tempfile
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +19,13 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from accounts.models import AuditEvent
-from aysekai_site import backups
 from aysekai_site.backups import BackupError
+from aysekai_site.backups.archive import read_archive
+from aysekai_site.backups.database import pg_tool, restore_database
+from aysekai_site.backups.manifest import PRIVATE_DIR, Manifest, check_compatible
+from aysekai_site.backups.private import private_files, replace_private_files
 from meditation import crypto
 from meditation.models import MeditationSession
-
-# Seconds to wait for a busy SQLite database before calling it in use by another process.
-IN_USE_TIMEOUT = 5.0
-PG_RESTORE_FLAGS = [
-    "--clean",
-    "--if-exists",
-    "--no-owner",
-    "--no-privileges",
-    "--single-transaction",
-]
 
 
 class Command(BaseCommand):
@@ -60,9 +47,9 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="aysekai-restore-") as staging:
             try:
                 if connection.vendor == "postgresql":
-                    backups.pg_tool("pg_restore")  # before the slow part, not after it
-                manifest = backups.read_archive(Path(path), Path(staging))
-                backups.check_compatible(manifest, connection)
+                    pg_tool("pg_restore")  # before the slow part, not after it
+                manifest = read_archive(Path(path), Path(staging))
+                check_compatible(manifest, connection)
                 self._describe(path, manifest, connection)
                 if not yes:
                     raise CommandError("Nothing was changed. Run again with --yes to replace them.")
@@ -81,11 +68,9 @@ class Command(BaseCommand):
         )
         self._summarise(connection)
 
-    def _describe(
-        self, path: str, manifest: backups.Manifest, connection: BaseDatabaseWrapper
-    ) -> None:
+    def _describe(self, path: str, manifest: Manifest, connection: BaseDatabaseWrapper) -> None:
         root = Path(settings.PRIVATE_STORAGE_ROOT)
-        files_now = sum(1 for _ in backups.private_files(root))
+        files_now = sum(1 for _ in private_files(root))
         self.stdout.write(
             f"{path}: made {manifest.created_at}, a {manifest.vendor} database and "
             f"{manifest.file_count} private file(s); checksums verified."
@@ -107,25 +92,12 @@ class Command(BaseCommand):
             )
 
 
-def restore(manifest: backups.Manifest, staging: Path, connection: BaseDatabaseWrapper) -> None:
+def restore(manifest: Manifest, staging: Path, connection: BaseDatabaseWrapper) -> None:
     """Replace the database, then the private files, with the staged (verified) archive."""
     # Django's own connections would keep the old SQLite file open or hold Postgres locks.
     connections.close_all()
-    dump = staging / manifest.database_member
-    if connection.vendor == "sqlite":
-        _replace_sqlite(Path(str(connection.settings_dict["NAME"])), dump)
-    else:
-        args, env = backups.pg_connection(connection.settings_dict)
-        try:
-            backups.run_tool(
-                [backups.pg_tool("pg_restore"), *PG_RESTORE_FLAGS, *args, str(dump)], env
-            )
-        except BackupError as exc:
-            raise BackupError(
-                f"{exc}\nNothing was changed (one transaction). If the database holds tables "
-                "the backup does not know (a newer schema), restore into an empty database."
-            ) from None
-    staged_files = staging / backups.PRIVATE_DIR
+    restore_database(connection, staging / manifest.database_member)
+    staged_files = staging / PRIVATE_DIR
     try:
         replace_private_files(
             staged_files if staged_files.is_dir() else None, Path(settings.PRIVATE_STORAGE_ROOT)
@@ -137,77 +109,6 @@ def restore(manifest: backups.Manifest, staging: Path, connection: BaseDatabaseW
         ) from None
     # Content type ids are cached per process and may differ in the restored database.
     ContentType.objects.clear_cache()
-
-
-def _replace_sqlite(target: Path, snapshot: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _refuse_if_in_use(target)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        if target.exists():
-            os.chmod(temp, stat.S_IMODE(target.stat().st_mode))  # keep the operator's choice
-        with os.fdopen(fd, "wb") as out, open(snapshot, "rb") as source:
-            shutil.copyfileobj(source, out, backups.CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        # A WAL or journal left by the old file would be replayed into the new one.
-        for suffix in ("-wal", "-shm", "-journal"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _refuse_if_in_use(target: Path) -> None:
-    # An exclusive lock is refused while any other connection (web, worker, beat) has the file
-    # open; replacing it under them would lose their writes. Best effort: a process may open
-    # it again right after, which is why the procedure stops them first.
-    if not target.exists():
-        return
-    with closing(sqlite3.connect(target, timeout=IN_USE_TIMEOUT, isolation_level=None)) as probe:
-        try:
-            probe.execute("PRAGMA locking_mode=EXCLUSIVE")
-            probe.execute("BEGIN EXCLUSIVE")
-            probe.execute("COMMIT")
-        except sqlite3.OperationalError:
-            raise BackupError(
-                f"{target} is in use by another process: stop the web, worker and beat "
-                "processes, then restore again."
-            ) from None
-        except sqlite3.DatabaseError:
-            pass  # not a database at all: nothing to protect, it is about to be replaced
-
-
-def replace_private_files(staged: Path | None, root: Path) -> None:
-    """Make root hold exactly the staged files (nothing, if the backup had none)."""
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # Built inside root so the final moves are renames on one filesystem, even when root is a
-    # mounted volume; a failure while copying leaves the current files untouched.
-    incoming = root / f".restore-{secrets.token_hex(6)}"
-    try:
-        if staged is None:
-            incoming.mkdir(mode=0o700)
-        else:
-            shutil.copytree(staged, incoming)
-        # As meditation.private_files writes them (0700 directories, 0600 files).
-        for directory, _dirnames, filenames in os.walk(incoming):
-            os.chmod(directory, 0o700)
-            for filename in filenames:
-                os.chmod(Path(directory) / filename, 0o600)
-    except BaseException:
-        shutil.rmtree(incoming, ignore_errors=True)
-        raise
-    for child in root.iterdir():
-        if child == incoming:
-            continue
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-    for child in incoming.iterdir():
-        os.replace(child, root / child.name)
-    incoming.rmdir()
 
 
 def counts() -> dict[str, int | None]:

@@ -1,0 +1,59 @@
+"""The private files (exports, uploads under PRIVATE_STORAGE_ROOT): listed for an archive, and
+replaced as a whole by a restore."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from meditation.private_files import TEMP_SUFFIX
+
+
+def private_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(relative POSIX name, path) of every stored file under root, in a stable order."""
+    if not root.is_dir():
+        return
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            path = Path(directory) / filename
+            # Half-written temporaries are not data yet; a link could point anywhere.
+            if path.is_symlink() or not path.is_file():
+                continue
+            if filename.startswith(".") and filename.endswith(TEMP_SUFFIX):
+                continue
+            yield path.relative_to(root).as_posix(), path
+
+
+def replace_private_files(staged: Path | None, root: Path) -> None:
+    """Make root hold exactly the staged files (nothing, if the backup had none)."""
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Built inside root so the final moves are renames on one filesystem, even when root is a
+    # mounted volume; a failure while copying leaves the current files untouched.
+    incoming = root / f".restore-{secrets.token_hex(6)}"
+    try:
+        if staged is None:
+            incoming.mkdir(mode=0o700)
+        else:
+            shutil.copytree(staged, incoming)
+        # As meditation.private_files writes them (0700 directories, 0600 files).
+        for directory, _dirnames, filenames in os.walk(incoming):
+            os.chmod(directory, 0o700)
+            for filename in filenames:
+                os.chmod(Path(directory) / filename, 0o600)
+    except BaseException:
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise
+    for child in root.iterdir():
+        if child == incoming:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    for child in incoming.iterdir():
+        os.replace(child, root / child.name)
+    incoming.rmdir()
