@@ -119,8 +119,10 @@ def logging_state():
 
 
 class TestTaskLogs:
+    @pytest.mark.django_db(transaction=True)
     def test_it_gives_a_task_queued_by_a_request_that_requests_id(self, signed_in, caplog):
-        # Eager, as in tests: the export runs inside the request that asked for it.
+        # Eager, and transactional so that the task is sent on the request's own commit, as in
+        # production: the export runs inside the request that asked for it.
         with task_lines(caplog) as lines:
             response = signed_in.post(
                 "/exports/", {"format": "csv"}, HTTP_X_REQUEST_ID="req-export-0001"
