@@ -195,6 +195,10 @@ class MeditationSession(models.Model):
     def finished(self) -> bool:
         return self.ended_at is not None
 
+    def purge_on(self, retention: datetime.timedelta) -> datetime.datetime | None:
+        """When an entry in the trash is deleted for good (None if it is not in the trash)."""
+        return self.deleted_at + retention if self.deleted_at is not None else None
+
     @property
     def minutes(self) -> int:
         """Whole minutes actually meditated, or 0 if unfinished."""

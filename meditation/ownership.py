@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import ExportJob, ImportJob, MeditationSession
@@ -17,7 +17,10 @@ def get_own_entry(
     request: HttpRequest, entry_id: uuid.UUID, *, in_trash: bool = False
 ) -> MeditationSession:
     """The signed-in person's journal entry (active, or in the trash when asked)."""
-    mine = MeditationSession.objects.filter(user=request.user).select_related("name")
+    user = request.user
+    if not user.is_authenticated:  # a visitor owns no entry (and a missing login_required 404s)
+        raise Http404
+    mine = MeditationSession.objects.filter(user=user).select_related("name")
     mine = mine.in_trash() if in_trash else mine.active()
     return get_object_or_404(mine, pk=entry_id)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
@@ -50,6 +50,11 @@ def validated(name: DivineName) -> DivineName:
 # --- Fixture ----------------------------------------------------------------------------
 
 
+def _default(field_name: str) -> Any:
+    field = cast("models.Field[Any, Any]", DivineName._meta.get_field(field_name))
+    return field.get_default()
+
+
 def read_fixture(path: Path = FIXTURE_PATH) -> list[DivineName]:
     """The names in the fixture as unsaved, validated model instances."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -57,9 +62,7 @@ def read_fixture(path: Path = FIXTURE_PATH) -> list[DivineName]:
         raise ValueError(f"{path}: unsupported schema {data.get('schema')!r}")
     names = []
     for entry in data["names"]:
-        fields = {
-            f: entry.get(f, DivineName._meta.get_field(f).get_default()) for f in CONTENT_FIELDS
-        }
+        fields = {f: entry.get(f, _default(f)) for f in CONTENT_FIELDS}
         names.append(validated(DivineName(number=entry["number"], slug=entry["slug"], **fields)))
     return names
 

@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +25,9 @@ from ..text import (
     restore_formula,
 )
 from .fixture import fixture_entry, slug_for, validated
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 LEGACY_COLUMNS = (
     "Name",
@@ -72,7 +75,7 @@ def legacy_row(name: DivineName) -> list[str]:
     return [neutralise_formula(cell) for cell in cells]
 
 
-def export_csv(stream: IO[str], names: Iterable[DivineName] | None = None) -> int:
+def export_csv(stream: SupportsWrite[str], names: Iterable[DivineName] | None = None) -> int:
     """Write the names in the legacy CSV format (UTF-8, no BOM: the old tool reads it)."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(LEGACY_COLUMNS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxLengthValidator
@@ -20,9 +20,10 @@ class EntryEditForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reflection"].max_length = REFLECTION_MAX
-        self.fields["reflection"].validators.append(MaxLengthValidator(REFLECTION_MAX))
-        self.fields["reflection"].strip = False
+        reflection = cast(forms.CharField, self.fields["reflection"])
+        reflection.max_length = REFLECTION_MAX
+        reflection.validators.append(MaxLengthValidator(REFLECTION_MAX))
+        reflection.strip = False
 
     def clean_reflection(self) -> str:
         return paragraphs(self.cleaned_data["reflection"])
@@ -48,7 +49,8 @@ class JournalFilterForm(forms.Form):
         self.order_fields(self.field_order)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
             self.add_error("to", "The end date is before the start date.")

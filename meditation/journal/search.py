@@ -6,14 +6,17 @@ import uuid
 import zoneinfo
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+
+from accounts.requests import AuthenticatedRequest
 
 from ..models import MeditationSession
 from ..text import fold
 from .forms import JournalFilterForm
 
 
-def filtered_entries(request: HttpRequest, form: JournalFilterForm) -> QuerySet[MeditationSession]:
+def filtered_entries(
+    request: AuthenticatedRequest, form: JournalFilterForm
+) -> QuerySet[MeditationSession]:
     """The user's active entries matching the form's filters (all but the text search)."""
     entries = MeditationSession.objects.filter(user=request.user).active()
     if not form.is_valid():

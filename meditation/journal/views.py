@@ -9,13 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
+from accounts.requests import AuthenticatedRequest
 from aysekai_site.platform.htmx import render_fragment, render_page_or_fragment, wants_fragment
 
 from ..audit import Action
@@ -31,11 +32,12 @@ PAGE_SIZE = 20
 
 @login_required
 @require_safe
-def journal(request: HttpRequest) -> HttpResponse:
+def journal(request: AuthenticatedRequest) -> HttpResponse:
     form = JournalFilterForm(request.GET)
     entries = filtered_entries(request, form)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
     page_number = request.GET.get("page")
+    page: Page[Any]
     if query:
         ids = search_text(entries, query)
         page = Paginator(ids, PAGE_SIZE).get_page(page_number)
@@ -60,14 +62,14 @@ def journal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def entry_detail(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+def entry_detail(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpResponse:
     entry = get_own_entry(request, entry_id)
     return render(request, "meditation/entry.html", {"entry": entry})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+def entry_edit(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpResponse:
     entry = get_own_entry(request, entry_id)
     form = EntryEditForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +87,7 @@ def entry_edit(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+def entry_delete(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpResponse:
     entry = get_own_entry(request, entry_id)
     entry.deleted_at = timezone.now()
     entry.save(update_fields=["deleted_at", "updated_at"])
@@ -100,7 +102,7 @@ def entry_delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_restore(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+def entry_restore(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpResponse:
     entry = get_own_entry(request, entry_id, in_trash=True)
     entry.deleted_at = None
     entry.save(update_fields=["deleted_at", "updated_at"])
@@ -111,7 +113,7 @@ def entry_restore(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def trash(request: HttpRequest) -> HttpResponse:
+def trash(request: AuthenticatedRequest) -> HttpResponse:
     entries = (
         MeditationSession.objects.filter(user=request.user)
         .in_trash()
@@ -121,7 +123,7 @@ def trash(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     retention = datetime.timedelta(days=settings.TRASH_RETENTION_DAYS)
     rows: list[dict[str, Any]] = [
-        {"entry": e, "purge_on": e.deleted_at + retention} for e in page.object_list
+        {"entry": e, "purge_on": e.purge_on(retention)} for e in page.object_list
     ]
     context = {"page": page, "rows": rows, "retention_days": settings.TRASH_RETENTION_DAYS}
     return render(request, "meditation/trash.html", context)
@@ -129,7 +131,7 @@ def trash(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def stats(request: HttpRequest) -> HttpResponse:
+def stats(request: AuthenticatedRequest) -> HttpResponse:
     user_data = user_stats(request.user)
     context = {
         "stats": user_data,

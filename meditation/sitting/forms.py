@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -50,11 +50,12 @@ class MeditateForm(forms.Form):
     def __init__(self, *args: Any, default_minutes: int = 10, own_target: int = 33, **kwargs: Any):
         super().__init__(*args, **kwargs)
         targets = sorted({33, 99, own_target})
-        self.fields["dhikr_target"].choices = [
+        target_field = cast(forms.TypedChoiceField, self.fields["dhikr_target"])
+        target_field.choices = [
             (t, f"{t}" + (" (your own)" if t == own_target and t not in (33, 99) else ""))
             for t in targets
         ]
-        self.fields["dhikr_target"].initial = own_target
+        target_field.initial = own_target
         if default_minutes in PRESET_MINUTES:
             self.fields["length"].initial = str(default_minutes)
         else:
@@ -73,7 +74,8 @@ class MeditateForm(forms.Form):
         return text
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         length = cleaned.get("length")
         if length == "custom":
             if cleaned.get("custom_minutes") is None and "custom_minutes" not in self.errors:

@@ -63,8 +63,9 @@ class Sitting:
         self.dhikr_target = data["dhikr_target"]
 
     @property
-    def finished(self) -> bool:
-        return self.entry is not None and self.entry.finished
+    def finished_entry(self) -> MeditationSession | None:
+        """The journal entry, once the sitting has been finished (a visitor's never is)."""
+        return self.entry if self.entry is not None and self.entry.finished else None
 
     @property
     def elapsed_seconds(self) -> float:

@@ -71,16 +71,16 @@ def meditate(request: HttpRequest) -> HttpResponse:
 @require_safe
 def sitting_page(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
     sitting = Sitting(request, sitting_id)
-    if sitting.finished:
-        return redirect(sitting.entry)
+    if (entry := sitting.finished_entry) is not None:
+        return redirect(entry)
     return render(request, "meditation/session.html", sitting.context())
 
 
 @require_POST
 def sitting_dhikr(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
     sitting = Sitting(request, sitting_id)
-    if sitting.finished:
-        return redirect(sitting.entry)
+    if (entry := sitting.finished_entry) is not None:
+        return redirect(entry)
     sitting.count_one()
     if wants_fragment(request):
         return render_fragment(request, "meditation/session.html", "dhikr", sitting.context())
@@ -90,9 +90,9 @@ def sitting_dhikr(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
     sitting = Sitting(request, sitting_id)
-    if sitting.finished:
+    if (entry := sitting.finished_entry) is not None:
         messages.info(request, "This session was already saved.")
-        return redirect(sitting.entry)
+        return redirect(entry)
     form = FinishForm(request.POST)
     if not form.is_valid():
         return render(request, "meditation/session.html", sitting.context(form), status=200)
