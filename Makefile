@@ -15,7 +15,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 help:
 	@echo "make run    set up (venv, requirements, migrations, names, static) and serve on 127.0.0.1:$(PORT) with a worker"
 	@echo "make test   set up and run the whole test suite with coverage"
-	@echo "make lint   ruff check + format check + import contracts + makemigrations --check"
+	@echo "make lint   ruff check + format check + import contracts + mypy + makemigrations --check"
 
 $(VENV)/.installed: requirements/base.txt requirements/production.txt requirements/dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -50,6 +50,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed

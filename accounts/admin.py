@@ -43,11 +43,11 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="2FA", boolean=True, ordering="has_two_factor")
     def two_factor(self, obj: User) -> bool:
-        return obj.has_two_factor
+        return bool(getattr(obj, "has_two_factor", False))  # annotated by get_queryset
 
     @admin.display(description="locked out", boolean=True, ordering="is_locked_out")
     def locked_out(self, obj: User) -> bool:
-        return obj.is_locked_out
+        return bool(getattr(obj, "is_locked_out", False))  # annotated by get_queryset
 
     @admin.action(description="Unlock sign-in for the selected users")
     def unlock(self, request: HttpRequest, queryset) -> None:

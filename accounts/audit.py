@@ -12,7 +12,7 @@ app registered, and `label()` gives the human wording wherever an event is shown
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -62,7 +62,7 @@ def register_actions(choices: type[models.TextChoices]) -> None:
     """Make an app's actions recordable, with their labels. Call it from AppConfig.ready()."""
     from .models import AuditEvent
 
-    longest = AuditEvent._meta.get_field("action").max_length
+    longest = cast(models.CharField, AuditEvent._meta.get_field("action")).max_length or 0
     for value, wording in choices.choices:
         _, owner = _actions.get(value, (wording, choices))
         if owner is not choices:

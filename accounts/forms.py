@@ -29,16 +29,19 @@ def reject_control_characters(value: str) -> None:
         raise ValidationError("Remove the control characters (such as tabs or NUL).")
 
 
-def _cap_password_fields(form: forms.Form) -> None:
+def _cap_password_fields(form: forms.BaseForm) -> None:
     for field in form.fields.values():
-        if isinstance(field.widget, forms.PasswordInput):
+        if isinstance(field, forms.CharField) and isinstance(field.widget, forms.PasswordInput):
             field.max_length = PASSWORD_MAX_LENGTH
             field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
             field.widget.attrs["maxlength"] = str(PASSWORD_MAX_LENGTH)
 
 
 def _email_taken(email: str, exclude_pk: int | None = None) -> bool:
-    return User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists()
+    same = User.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    return same.exists()
 
 
 class SignUpForm(forms.ModelForm):
@@ -70,7 +73,8 @@ class SignUpForm(forms.ModelForm):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords do not match.")

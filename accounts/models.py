@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
@@ -75,9 +75,10 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Our manager creates users by e-mail; AbstractUser declares Django's username-based one.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = "user"
@@ -88,6 +89,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    if TYPE_CHECKING:
+        # Set on the request's user by django-otp's OTPMiddleware: a second factor was passed.
+        def is_verified(self) -> bool: ...
 
     @property
     def name_to_show(self) -> str:

@@ -66,7 +66,7 @@ def audit_admin_entry(entry: LogEntry) -> None:
 
     Django's change message names the changed fields, never their values.
     """
-    model = entry.content_type.model_class() if entry.content_type_id else None
+    model = entry.content_type.model_class() if entry.content_type is not None else None
     label = model._meta.label_lower if model else ""
     try:
         parts = json.loads(entry.change_message) if entry.change_message.startswith("[") else []

@@ -22,6 +22,7 @@ from . import audit
 from .audit import Action
 from .forms import CurrentPasswordForm, EnableTwoFactorForm
 from .models import User
+from .requests import AuthenticatedRequest
 
 BACKUP_CODE_COUNT = 10
 DEVICE_NAME = "Authenticator app"
@@ -64,14 +65,14 @@ def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
 @login_required
 @never_cache
 @require_safe
-def overview(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def overview(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     static = StaticDevice.objects.filter(user=user).first()
     context = {
         "device": _confirmed_totp(user),
         "backup_codes_left": static.token_set.count() if static else 0,
         "password_form": CurrentPasswordForm(user),
-        "verified": request.user.is_verified(),  # type: ignore[union-attr]
+        "verified": request.user.is_verified(),
     }
     return render(request, "accounts/two_factor.html", context)
 
@@ -80,8 +81,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def setup(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if _confirmed_totp(user):
         messages.info(request, "Two-factor authentication is already on.")
         return redirect("accounts:two_factor")
@@ -108,8 +109,8 @@ def setup(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("current_password")
 @login_required
 @require_POST
-def disable(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def disable(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = CurrentPasswordForm(user, request.POST)
     if not form.is_valid():
         messages.error(request, "Two-factor authentication is still on: " + form.errors.as_text())
@@ -125,8 +126,8 @@ def disable(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("current_password")
 @login_required
 @require_POST
-def backup_codes(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def backup_codes(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = CurrentPasswordForm(user, request.POST)
     if not _confirmed_totp(user):
         return redirect("accounts:two_factor")

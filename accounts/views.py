@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import User
 from .ratelimit import limit_posts
+from .requests import AuthenticatedRequest
 from .sessions import end_sessions
 
 PENDING_KEY = "pending_second_factor"
@@ -101,7 +102,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def login_verify(request: HttpRequest) -> HttpResponse:
     """The second step of sign-in for accounts with two-factor authentication."""
-    pending: dict[str, Any] | None = request.session.get(PENDING_KEY)
+    pending: dict[str, Any] = request.session.get(PENDING_KEY) or {}
     user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
     if user is None or time.time() - pending["since"] > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
@@ -141,8 +142,8 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def settings_view(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = SettingsForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         if form.has_changed():
@@ -157,8 +158,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("current_password")
 @login_required
 @require_http_methods(["GET", "POST"])
-def email_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def email_change(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = EmailChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user.email = form.cleaned_data["email"]
@@ -172,8 +173,8 @@ def email_change(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = PasswordChangeFormCapped(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -232,8 +233,8 @@ def _delete_account(request: HttpRequest, user: User) -> None:
 @sensitive_post_parameters("current_password")
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def delete_account(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = DeleteAccountForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         _delete_account(request, user)

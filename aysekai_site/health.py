@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -17,7 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-BROKER_TIMEOUT = 2.0
+BROKER_TIMEOUT = 2  # seconds (kombu takes whole seconds)
 
 
 def check_database() -> None:
@@ -73,7 +74,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = "ok"
     failing = sorted(name for name, result in results.items() if result != "ok")
-    body = {"status": "fail" if failing else "ok", "checks": results}
+    body: dict[str, Any] = {"status": "fail" if failing else "ok", "checks": results}
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)

@@ -47,8 +47,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "user_id": getattr(record, "user_id", None),
         }
-        if getattr(record, "task_id", None):
-            entry["task_id"] = record.task_id
+        task_id = getattr(record, "task_id", None)
+        if task_id:
+            entry["task_id"] = task_id
         for field in REQUEST_FIELDS:
             if hasattr(record, field):
                 entry[field] = getattr(record, field)

@@ -6,11 +6,14 @@ send_default_pii=False: both are turned off, and `scrub` removes what remains.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 FILTERED = "[Filtered]"
 SENSITIVE_KEYS = {
@@ -65,6 +68,11 @@ def _frames(event: dict[str, Any]):
         yield (thread.get("stacktrace") or {}).get("frames", []) or []
 
 
+def _before_send(event: Event, hint: Hint) -> Event | None:
+    # scrub() works on the event as the plain dict it is at run time.
+    return cast("Event", scrub(cast("dict[str, Any]", event), hint))
+
+
 def init_sentry(dsn: str, *, environment: str, release: str | None, **options: Any) -> None:
     sentry_sdk.init(
         dsn=dsn,
@@ -74,6 +82,6 @@ def init_sentry(dsn: str, *, environment: str, release: str | None, **options: A
         send_default_pii=False,
         max_request_body_size="never",
         include_local_variables=False,
-        before_send=scrub,
+        before_send=_before_send,
         **options,
     )

@@ -73,7 +73,7 @@ def start(job: Job, **fields: Any) -> bool:
     """Mark the job running (a fresh run: no progress, no error); False if it was completed."""
     started = (
         type(job)
-        .objects.filter(pk=job.pk)
+        ._default_manager.filter(pk=job.pk)
         .exclude(status__in=COMPLETED)
         .update(status=JobStatus.RUNNING, started_at=timezone.now(), progress=0, error="", **fields)
     )
@@ -81,14 +81,14 @@ def start(job: Job, **fields: Any) -> bool:
 
 
 def report_progress(job: Job, percent: int) -> None:
-    type(job).objects.filter(pk=job.pk).update(progress=percent)
+    type(job)._default_manager.filter(pk=job.pk).update(progress=percent)
 
 
 def done(job: Job, **result: Any) -> None:
     """Mark the job done, with its result fields (rows, file, counts; `finished_at` if the
     result is timed from it)."""
     fields = {"progress": 100, "error": "", "finished_at": timezone.now(), **result}
-    type(job).objects.filter(pk=job.pk).update(status=JobStatus.DONE, **fields)
+    type(job)._default_manager.filter(pk=job.pk).update(status=JobStatus.DONE, **fields)
 
 
 def fail(job: Job, error: str, *, where: Q | None = None) -> bool:
@@ -102,7 +102,7 @@ def fail(job: Job, error: str, *, where: Q | None = None) -> bool:
     discarded = ""
     if model.discards_file_on_failure:
         discarded, changes["file"] = _file_of(job), ""
-    unsettled = model.objects.filter(where or Q(), pk=job.pk).exclude(status__in=COMPLETED)
+    unsettled = model._default_manager.filter(where or Q(), pk=job.pk).exclude(status__in=COMPLETED)
     failed = unsettled.update(finished_at=timezone.now(), **changes)
     if failed:
         private_files.delete(discarded)
@@ -114,7 +114,7 @@ def expire(job: Job) -> bool:
     file = _file_of(job)
     expired = (
         type(job)
-        .objects.filter(pk=job.pk)
+        ._default_manager.filter(pk=job.pk)
         .exclude(status__in=UNFINISHED)
         .update(status=JobStatus.EXPIRED, file="")
     )
@@ -125,7 +125,7 @@ def expire(job: Job) -> bool:
 
 def _file_of(job: Job) -> str:
     # From the row, not the instance: another run may have changed it since it was read.
-    return type(job).objects.filter(pk=job.pk).values_list("file", flat=True).first() or ""
+    return type(job)._default_manager.filter(pk=job.pk).values_list("file", flat=True).first() or ""
 
 
 def export_limit_reached(owner: Any) -> str | None:
@@ -168,6 +168,6 @@ def fail_stuck_jobs() -> int:
             (queued, model.never_started_error),
         ):
             # Still stuck when it is failed: a redelivered task may have just restarted it.
-            for job in model.objects.filter(condition).only("pk"):
+            for job in model._default_manager.filter(condition).only("pk"):
                 stuck += fail(job, error, where=condition)
     return stuck

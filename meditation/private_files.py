@@ -11,7 +11,7 @@ import hashlib
 import io
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Buffer, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -54,7 +54,7 @@ def remove_stale_temps(relative: str) -> int:
     return len(stale)
 
 
-class HashingWriter(io.RawIOBase):
+class HashingWriter(io.BufferedIOBase):
     """A write-only binary stream that also counts bytes and computes SHA-256."""
 
     def __init__(self, raw: BinaryIO) -> None:
@@ -63,10 +63,14 @@ class HashingWriter(io.RawIOBase):
         self.digest = hashlib.sha256()
         self.size = 0
 
+    @property
+    def name(self) -> str:
+        return str(self.raw.name)
+
     def writable(self) -> bool:
         return True
 
-    def write(self, data: bytes) -> int:  # type: ignore[override]
+    def write(self, data: Buffer, /) -> int:
         view = memoryview(data).cast("B")
         self.digest.update(view)
         self.size += len(view)

@@ -104,7 +104,7 @@ def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> str:
         info = tar.gettarinfo(arcname=name, fileobj=raw)
         _anonymise(info)
         reader = _HashingReader(raw)
-        tar.addfile(info, reader)  # type: ignore[arg-type]
+        tar.addfile(info, reader)
     return reader.digest.hexdigest()
 
 

@@ -11,9 +11,10 @@ import subprocess
 import tempfile
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 from . import CHUNK, BackupError
 
@@ -30,7 +31,7 @@ PG_RESTORE_FLAGS = [
 
 def dump_database(connection: BaseDatabaseWrapper, dest: Path) -> None:
     if connection.vendor == "sqlite":
-        if connection.is_in_memory_db():
+        if cast(SQLiteDatabaseWrapper, connection).is_in_memory_db():
             raise BackupError("An in-memory SQLite database cannot be backed up.")
         source = Path(str(connection.settings_dict["NAME"]))
         if not source.is_file():

@@ -20,7 +20,7 @@ from .requests import HtmxHttpRequest
 def wants_fragment(request: HtmxHttpRequest | HttpRequest) -> bool:
     """True for an htmx request that swaps part of the page (not a history restore)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:

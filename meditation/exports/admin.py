@@ -10,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.requests import AuthenticatedRequest
 
 from .. import jobs
 from ..audit import Action
@@ -47,8 +48,8 @@ class ExportJobAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def start_staff_export(self, request: HttpRequest, kind: str) -> HttpResponse:
-        formats = {ExportJob.Kind.CATALOGUE: "csv", ExportJob.Kind.DATASET: "zip"}
+    def start_staff_export(self, request: AuthenticatedRequest, kind: str) -> HttpResponse:
+        formats: dict[str, str] = {ExportJob.Kind.CATALOGUE: "csv", ExportJob.Kind.DATASET: "zip"}
         if kind not in formats:
             messages.error(request, "Unknown export.")
             return redirect("admin:meditation_exportjob_changelist")

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
+from accounts.requests import AuthenticatedRequest
 from aysekai_site.platform.htmx import render_page_or_fragment
 
 from .. import jobs, private_files
@@ -27,7 +29,7 @@ PAGE_SIZE = 20
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ExportForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         job = form.save(commit=False)
@@ -52,7 +54,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_download(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpResponseBase:
     job = get_own_export(request, job_id)
     if job.status == JobStatus.EXPIRED:
         return render(request, "meditation/export_expired.html", {"job": job}, status=410)
@@ -69,7 +71,7 @@ def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def export_retry(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_retry(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_own_export(request, job_id)
     if job.status != JobStatus.FAILED:
         messages.info(request, "Only a failed export can be tried again.")

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ..catalogue.legacy_csv import export_csv as export_catalogue_csv
 from ..models import DivineName, ExportJob, MeditationSession
+from ..private_files import HashingWriter
 from ..text import neutralise_formula
 
 SCHEMA = "aysekai-journal-export"
@@ -230,16 +231,16 @@ class _text_member:  # lower case: used as a context manager, like open()
         self.binary.close()
 
 
-def build(job: ExportJob, out: IO[bytes], report: Callable[[int], None]) -> int:
+def build(job: ExportJob, out: HashingWriter, report: Callable[[int], None]) -> int:
     """Write the job's file to `out`; `report(percent)` is called as it goes. Returns rows."""
     if job.kind == ExportJob.Kind.CATALOGUE:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
         rows = export_catalogue_csv(text)
         text.flush()
         text.detach()
         return rows
     if job.kind == ExportJob.Kind.DATASET:
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             return write_dataset(archive)
 
     entries = journal_entries(job)
@@ -263,13 +264,13 @@ def build(job: ExportJob, out: IO[bytes], report: Callable[[int], None]) -> int:
     }
     if job.format != ExportJob.Format.ZIP:
         _, write = writers[job.format]
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
         rows = write(text, stream(entries, progress))
         text.flush()
         text.detach()
         return rows
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, write in writers.values():
-            with _text_member(archive, member) as text:
-                rows = write(text, stream(entries, progress))
+            with _text_member(archive, member) as member_text:
+                rows = write(member_text, stream(entries, progress))
     return rows

@@ -7,11 +7,12 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import audit
+from accounts.requests import AuthenticatedRequest
 from aysekai_site.platform.htmx import render_page_or_fragment
 
 from .. import jobs, private_files
@@ -25,9 +26,11 @@ from .upload import COLUMNS
 RECENT_JOBS = 20
 
 
-def _store(request: HttpRequest, upload: UploadedFile) -> ImportJob:
+def _store(request: AuthenticatedRequest, upload: UploadedFile) -> ImportJob:
     """Keep the upload privately, then create its job: never a job without its file."""
-    job = ImportJob(owner=request.user, original_name=upload.name[:255], size=upload.size)
+    job = ImportJob(
+        owner=request.user, original_name=(upload.name or "")[:255], size=upload.size or 0
+    )
     job.file = f"imports/{job.pk}.csv"
     with private_files.atomic_write(job.file) as out:
         for chunk in upload.chunks():
@@ -42,7 +45,7 @@ def _store(request: HttpRequest, upload: UploadedFile) -> ImportJob:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_log(request: HttpRequest) -> HttpResponse:
+def import_log(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -79,7 +82,7 @@ def import_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def import_report(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def import_report(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_own_import(request, job_id)
     template = "meditation/import_report.html"
     context = {"job": job, "report_max": runner.REPORT_MAX}
