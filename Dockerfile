@@ -3,7 +3,7 @@
 # runs the Celery worker and beat, and the one-shot migrate service (docker-compose.yml).
 #
 # Kept in sync with scripts/replay_dockerfile.sh, which replays the RUN steps marked
-# "# replay: <step>" (and the HEALTHCHECK and CMD) without Docker; tests/test_deployment.py
+# "# replay: <step>" (and the HEALTHCHECK and CMD) without Docker; tests/site/test_dockerfile.py
 # checks that both agree. Change them together.
 
 # --- Stage 1: build wheels for every pinned dependency -----------------------------------

@@ -14,7 +14,7 @@
 #      setpriv), and checks /healthz, /readyz, a page, a static file, the access log, the
 #      Dockerfile's own HEALTHCHECK command and the process's user.
 #
-# tests/site/test_deployment.py checks that this script and the Dockerfile/compose file agree.
+# tests/site/test_dockerfile.py and test_compose.py check that this script and the Dockerfile/compose file agree.
 # Usage: bash scripts/replay_dockerfile.sh        (exit status 0 when every check passes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -360,7 +360,7 @@ if [ ${#as_app_user[@]} -gt 0 ]; then
   say "check: gunicorn (master and workers) runs as uid $APP_UID, not root: ok"
 elif [ "$(id -u)" = 0 ]; then
   say "note: gunicorn ran as root here ($not_as_app_user_because): skipped the non-root check;" \
-    "the image runs it as USER aysekai (uid $APP_UID), which tests/site/test_deployment.py checks"
+    "the image runs it as USER aysekai (uid $APP_UID), which tests/site/test_dockerfile.py checks"
 else
   for uid in $uids; do
     [ "$uid" != 0 ] || fail "a gunicorn process runs as root"
