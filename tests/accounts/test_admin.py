@@ -10,8 +10,6 @@ from tests.conftest import verify_second_factor
 from tests.factories import MeditationSessionFactory
 
 pytestmark = pytest.mark.django_db
-SECRET_INTENTION = "zq-secret-intention-xv"
-SECRET_REFLECTION = "zq-secret-reflection-xv"
 
 
 class TestAuditEvents:

@@ -12,8 +12,6 @@ from accounts.models import AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-SECRET_INTENTION = "zq-secret-intention-xv"
-SECRET_REFLECTION = "zq-secret-reflection-xv"
 
 
 def reload_urlconf() -> None:

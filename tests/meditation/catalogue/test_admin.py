@@ -6,8 +6,6 @@ from accounts.models import AuditEvent
 from meditation.models import DivineName
 
 pytestmark = pytest.mark.django_db
-SECRET_INTENTION = "zq-secret-intention-xv"
-SECRET_REFLECTION = "zq-secret-reflection-xv"
 
 
 def name_form(name: DivineName, **overrides) -> dict:
