@@ -106,11 +106,21 @@ def _allowed(request: HttpRequest) -> bool:
     )
 
 
+def _only_for_scrapers(view: Callable[[HttpRequest], HttpResponse]) -> Any:
+    # Outermost, before the method check: to anyone else every method is a 404, so that
+    # nobody learns the endpoint exists.
+    def guarded(request: HttpRequest) -> HttpResponse:
+        if not _allowed(request):
+            raise Http404
+        return view(request)
+
+    return guarded
+
+
+@_only_for_scrapers
 @never_cache
 @require_safe
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    if not _allowed(request):
-        raise Http404  # nobody else learns the endpoint exists
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
 
 

@@ -79,8 +79,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes requires: turns a lockout raised during sign-in into its 429 page.
+    # After the others, as django-axes requires: turns a lockout raised during sign-in into
+    # its 429 page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so that its process_exception sees a database error before anything else.
     "aysekai_site.middleware.DatabaseUnavailableMiddleware",
 ]
 

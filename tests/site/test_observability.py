@@ -271,6 +271,16 @@ class TestMetrics:
     def test_it_is_hidden_from_other_addresses(self, client):
         assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
 
+    @pytest.mark.parametrize("method", ["post", "put", "delete"])
+    def test_it_is_hidden_from_other_addresses_whatever_the_method(self, client, method):
+        # A 405 would tell them the endpoint exists.
+        answer = getattr(client, method)("/metrics", REMOTE_ADDR="203.0.113.9")
+        assert answer.status_code == 404
+
+    def test_it_answers_only_get_and_head_to_a_scraper(self, client):
+        assert client.head("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+        assert client.post("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 405
+
     def test_it_answers_a_token(self, client, settings):
         settings.METRICS_TOKEN = "s3cret-token"
         response = client.get(
