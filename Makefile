@@ -62,4 +62,4 @@ vendor:
 	scripts/vendor_assets.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .coverage htmlcov
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .coverage htmlcov

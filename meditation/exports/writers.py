@@ -69,7 +69,7 @@ def stream(entries: QuerySet[MeditationSession], progress: Progress) -> Iterator
     progress(-1)  # the pass is complete
 
 
-def session_record(entry: MeditationSession) -> dict[str, Any]:
+def entry_record(entry: MeditationSession) -> dict[str, Any]:
     return {
         "id": str(entry.pk),
         "started_at": entry.started_at.isoformat(),
@@ -117,7 +117,7 @@ def write_csv(out: IO[str], entries: Iterator[MeditationSession]) -> int:
     writer.writerow(CSV_COLUMNS)
     rows = 0
     for entry in entries:
-        record = session_record(entry)
+        record = entry_record(entry)
         writer.writerow(
             neutralise_formula("" if record[c] is None else str(record[c])) for c in CSV_COLUMNS
         )
@@ -143,7 +143,7 @@ def write_json(out: IO[str], job: ExportJob, entries: Iterator[MeditationSession
     rows = 0
     for entry in entries:
         out.write(",\n    " if rows else "\n    ")
-        out.write(json.dumps(session_record(entry), ensure_ascii=False))
+        out.write(json.dumps(entry_record(entry), ensure_ascii=False))
         rows += 1
     out.write("\n  ]\n}\n" if rows else "]\n}\n")
     return rows
