@@ -204,6 +204,12 @@ class MeditationSession(models.Model):
         """Whole minutes actually meditated, or 0 if unfinished."""
         return minutes(self.actual_seconds or 0)
 
+    @property
+    def time_not_recorded(self) -> bool:
+        """No duration is known: an entry imported from the old tool, whose log kept none, has
+        neither a planned nor an actual time (shown as "time not recorded", never "0 of 0")."""
+        return self.planned_seconds == 0 and not self.actual_seconds
+
     def legacy_record(self) -> dict[str, str | int]:
         """The entry as a row of the command-line tool's session log."""
         return {

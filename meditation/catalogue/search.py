@@ -1,7 +1,9 @@
 """Searching the catalogue by number, transliteration, meaning or Arabic.
 
 The catalogue is 99 rows by definition, fetched in one query; matching happens on folded
-text so that diacritics, harakat and Arabic letter variants never get in the way.
+text so that diacritics, harakat and Arabic letter variants never get in the way. A query with
+nothing to search for (only punctuation, marks or a lone harakah) matches no name: it is not
+an empty query, which lists them all.
 """
 
 from __future__ import annotations
@@ -29,16 +31,26 @@ def parse_number(query: str) -> int | None:
     return int(text) if text.isdecimal() and len(text) <= 3 else None
 
 
+def terms(query: str) -> list[str]:
+    """The query's folded words that can match: a word with no letter or digit cannot."""
+    return [word for word in fold(query).split() if any(ch.isalnum() for ch in word)]
+
+
+def nothing_to_search(query: str) -> bool:
+    """True for a query that was typed but holds nothing to search for (`'`, `-`, `ʿ`)."""
+    return bool(query.strip()) and parse_number(query) is None and not terms(query)
+
+
 def search(names: Iterable[DivineName], query: str) -> list[DivineName]:
     number = parse_number(query)
     if number is not None:
         return [name for name in names if name.number == number]
-    terms = fold(query).split()
-    if not terms:
-        return list(names)
+    words = terms(query)
+    if not words:
+        return [] if nothing_to_search(query) else list(names)
     matches = []
     for name in names:
         text = haystack(name)  # folded once per name, not once per term
-        if all(term in text for term in terms):
+        if all(word in text for word in words):
             matches.append(name)
     return matches

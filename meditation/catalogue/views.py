@@ -12,7 +12,7 @@ from aysekai_site.platform.htmx import render_page_or_fragment
 
 from ..models import DivineName
 from .forms import NameSearchForm
-from .search import search
+from .search import nothing_to_search, search
 
 GRID_FIELDS = ("number", "slug", "arabic", "transliteration", "meaning")
 
@@ -34,7 +34,13 @@ def name_list(request: HttpRequest) -> HttpResponse:
     names = list(DivineName.objects.only(*GRID_FIELDS))
     query = form.cleaned_data["q"] if form.is_valid() else ""
     results = search(names, query) if form.is_valid() else []
-    context = {"form": form, "query": query, "results": results, "total": len(names)}
+    context = {
+        "form": form,
+        "query": query,
+        "results": results,
+        "total": len(names),
+        "nothing_to_search": nothing_to_search(query),
+    }
     # htmx swaps only the result list.
     return render_page_or_fragment(request, "meditation/name_list.html", "results", context)
 

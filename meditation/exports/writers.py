@@ -167,10 +167,12 @@ def write_markdown(out: IO[str], job: ExportJob, entries: Iterator[MeditationSes
         name = entry.name
         out.write(f"## {local:%Y-%m-%d %H:%M} — {name.transliteration} ({name.meaning})\n\n")
         out.write(f"- Name: {name.number}. {name.transliteration} — {name.arabic}\n")
-        if entry.finished:
-            out.write(f"- Time: {entry.minutes} of {entry.planned_seconds // 60} minutes\n")
-        else:
+        if not entry.finished:
             out.write("- Time: not finished\n")
+        elif entry.time_not_recorded:
+            out.write("- Time: not recorded\n")
+        else:
+            out.write(f"- Time: {entry.minutes} of {entry.planned_seconds // 60} minutes\n")
         out.write(f"- Dhikr: {entry.dhikr_count} of {entry.dhikr_target}\n")
         if entry.mood:
             out.write(f"- Mood: {entry.get_mood_display()}\n")
@@ -189,11 +191,12 @@ def write_markdown(out: IO[str], job: ExportJob, entries: Iterator[MeditationSes
 
 
 def write_dataset(archive: zipfile.ZipFile) -> int:
-    """Anonymised: counts per name and totals per (UTC) day, over every finished session."""
+    """Anonymised: counts per name and totals per (UTC) day, over every finished journal entry
+    not in a trash (imported ones included: they add no minutes). Returns the days written."""
     finished = MeditationSession.objects.active().filter(ended_at__isnull=False)
     with _text_member(archive, "names.csv") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["number", "transliteration", "sessions"])
+        writer.writerow(["number", "transliteration", "entries"])
         counts = dict(finished.values("name__number").annotate(n=Count("id")).values_list(
             "name__number", "n"))  # fmt: skip
         for number, transliteration in DivineName.objects.values_list("number", "transliteration"):
@@ -201,15 +204,15 @@ def write_dataset(archive: zipfile.ZipFile) -> int:
     days = (
         finished.annotate(day=TruncDate("started_at", tzinfo=datetime.UTC))
         .values("day")
-        .annotate(sessions=Count("id"), seconds=Sum("actual_seconds", default=0))
+        .annotate(entries=Count("id"), seconds=Sum("actual_seconds", default=0))
         .order_by("day")
     )
     rows = 0
     with _text_member(archive, "days.csv") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["date", "sessions", "minutes"])
+        writer.writerow(["date", "entries", "minutes"])
         for day in days.iterator(chunk_size=CHUNK_SIZE):
-            writer.writerow([day["day"].isoformat(), day["sessions"], day["seconds"] // 60])
+            writer.writerow([day["day"].isoformat(), day["entries"], day["seconds"] // 60])
             rows += 1
     return rows
 

@@ -75,3 +75,15 @@ def test_it_shows_a_verse_with_its_translation_whenever_there_is_a_reference(ent
 
 def test_it_passes_model_validation():
     assert len(read_fixture()) == 99
+
+
+def test_it_gives_every_name_its_own_meaning(entries):
+    by_meaning = {}
+    for e in entries:
+        by_meaning.setdefault(e["meaning"].casefold().strip(), []).append(e["number"])
+    assert [numbers for numbers in by_meaning.values() if len(numbers) > 1] == []
+
+
+def test_it_distinguishes_the_names_that_shared_the_withholder(entries):
+    meanings = {e["number"]: e["meaning"] for e in entries}
+    assert (meanings[20], meanings[90]) == ("The Constrictor", "The Preventer")

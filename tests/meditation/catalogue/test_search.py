@@ -100,3 +100,33 @@ def test_it_keeps_the_query_in_the_search_box(client):
     html = client.get("/names/", {"q": "light"}).content.decode()
     assert 'value="light"' in html
     assert 93 in [n.number for n in search(DivineName.objects.all(), "light")]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["'", "-", "ʿ", "ʾ", "\u064e", "\u0651\u064f", "ـ", "_", "|", ".", "' - ʿ", "’", "«»"],
+    ids=["apostrophe", "hyphen", "ayn", "hamza", "fatha", "shadda-damma", "tatweel",
+         "underscore", "bar", "full-stop", "several", "right-quote", "guillemets"],
+)  # fmt: skip
+def test_it_matches_nothing_when_the_query_has_nothing_to_search_for(client, query):
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.get("/names/", {"q": query}, **headers)
+        assert response.status_code == 200
+        assert response.context["results"] == []
+        page = response.content.decode()
+        assert "has no letters or digits to search for" in page
+        assert "Names matching" not in page
+
+
+@pytest.mark.parametrize("query", ["", "  ", "\u3000"])
+def test_it_lists_every_name_for_an_empty_query(client, query):
+    response = client.get("/names/", {"q": query})
+    assert len(response.context["results"]) == 99
+    assert "All 99 names." in response.content.decode()
+
+
+def test_it_ignores_punctuation_beside_real_words(client):
+    assert numbers(client.get("/names/", {"q": "' rahman -"})) == [1]
+    assert numbers(client.get("/names/", {"q": "| merciful"})) == numbers(
+        client.get("/names/", {"q": "merciful"})
+    )

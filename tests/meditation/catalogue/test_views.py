@@ -152,3 +152,11 @@ def test_it_explains_the_draw_on_about(client):
     assert "How the draw works" in html
     assert "modulo bias" in html
     assert "Name of the day" in html or "name of the day" in html
+
+
+def test_it_says_the_draws_randomness_comes_from_the_servers_csprng(client):
+    html = client.get(reverse("meditation:about")).content.decode()
+    assert "your computer" not in html
+    assert "drawn on our server, not in your browser" in html
+    assert "cryptographically secure random number generator" in html
+    assert "<code>os.urandom</code>" in html

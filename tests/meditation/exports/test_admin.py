@@ -4,7 +4,7 @@ from kombu.exceptions import OperationalError
 from accounts.models import AuditEvent
 from meditation.exports import tasks
 from meditation.models import ExportJob, JobStatus
-from tests.factories import ExportJobFactory
+from tests.factories import ExportJobFactory, MeditationSessionFactory
 from tests.meditation.helpers import committed
 
 from .helpers import export_files
@@ -35,6 +35,17 @@ class TestStaffExports:
         assert [(j.kind, j.status) for j in jobs] == [("catalogue", "done"), ("dataset", "done")]
         assert all(j.owner == staff_client.staff_user for j in jobs)
         assert staff_client.get(f"/exports/{jobs[0].pk}/download/").status_code == 200
+
+    def test_it_counts_staff_exports_in_names_and_days_not_sessions(self, staff_client):
+        MeditationSessionFactory(user=staff_client.staff_user)
+        for kind in ("catalogue", "dataset"):
+            with committed():
+                staff_client.post(f"{LIST}start/{kind}/")
+        page = staff_client.get("/exports/").content.decode()
+        assert "99 names ·" in page
+        assert "1 day ·" in page
+        assert "session ·" not in page
+        assert "sessions ·" not in page
 
     def test_it_refuses_an_unknown_kind_and_get(self, staff_client):
         assert staff_client.get(f"{LIST}start/dataset/").status_code == 405

@@ -109,8 +109,9 @@ class TestStaffExports:
         job.refresh_from_db()
         archive = zipfile.ZipFile(private_files.path_of(job.file))
         names = list(csv.DictReader(io.StringIO(archive.read("names.csv").decode())))
-        assert names[4] == {"number": "5", "transliteration": "As-Salām", "sessions": "2"}
+        assert names[4] == {"number": "5", "transliteration": "As-Salām", "entries": "2"}
         days = archive.read("days.csv").decode()
+        assert days.startswith("date,entries,minutes\r\n")
         assert ",2,20" in days
         everything = b"".join(archive.read(n) for n in archive.namelist())
         assert b"secret" not in everything

@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from meditation.imports import runner
 from meditation.imports import upload as upload_checks
-from meditation.models import ImportJob, JobStatus, MeditationSession, Source
+from meditation.models import ExportJob, ImportJob, JobStatus, MeditationSession, Source
 from tests.factories import ImportJobFactory, MeditationSessionFactory
+from tests.meditation.helpers import committed
 from tests.meditation.imports.helpers import (
     COLUMNS,
     SECRET,
@@ -138,6 +139,23 @@ class TestHappyPath:
     def test_it_shows_the_imported_entries_in_the_journal(self, signed_in):
         upload(signed_in, log(row(prompt=SECRET)))
         assert SECRET in signed_in.get("/journal/").content.decode()
+
+    def test_it_says_time_not_recorded_for_imported_entries(self, signed_in, user):
+        upload(signed_in, log(row(prompt="imported")))
+        MeditationSessionFactory(user=user, intention="sat here", planned_seconds=900)
+        imported = MeditationSession.objects.get(source=Source.IMPORT)
+        journal = signed_in.get("/journal/").content.decode()
+        assert journal.count("time not recorded") == 1
+        assert "10 min · 33 dhikr" in journal
+        page = signed_in.get(f"/journal/{imported.pk}/").content.decode()
+        assert "<dt>Time</dt><dd>not recorded</dd>" in page
+        assert "0 of 0 minutes" not in page
+        with committed():
+            signed_in.post("/exports/", {"format": "md"})
+        response = signed_in.get(f"/exports/{ExportJob.objects.get().pk}/download/")
+        markdown = b"".join(response.streaming_content).decode()
+        assert markdown.count("- Time: not recorded\n") == 1
+        assert "- Time: 10 of 15 minutes\n" in markdown
 
     def test_it_accepts_a_bom_crlf_extra_and_reordered_columns(self, signed_in, user):
         header = ["session_id", "extra", *reversed(COLUMNS[:-1])]
