@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,41 +129,68 @@ class Outcome:
     skipped: int = 0
 
 
+class _Sorter:
+    """Sorts rows, as they are read, into to import, skipped and rejected."""
+
+    def __init__(self, job: ImportJob, index: dict[str, int]) -> None:
+        self.index = index
+        self.outcome = Outcome(valid=[], report=[])
+        self.already = set(
+            MeditationSession.objects.filter(user_id=job.owner_id)
+            .exclude(legacy_id="")
+            .values_list("legacy_id", flat=True)
+        )
+        self.accepted: dict[str, int] = {}  # session_id → the row that will import it
+        self.names, self.now = _names(), timezone.now()
+
+    def add(self, row: int, fields: list[str] | str) -> None:
+        """A row's fields, or the reason it could not be read (a row that did not decrypt)."""
+        verdict: ValidRow | str
+        if isinstance(fields, str):
+            verdict, kind = fields, "rejected"
+        elif not any(f.strip() for f in fields):
+            return  # a blank line
+        else:
+            verdict, kind = _judge(
+                fields, self.index, row, self.names, self.now, self.already, self.accepted
+            )
+        if isinstance(verdict, ValidRow):
+            self.accepted[verdict.session_id] = row
+            self.outcome.valid.append(verdict)
+        elif kind == "skipped":
+            self.outcome.skipped += 1
+            self.outcome.report.append((row, kind, verdict))
+        else:
+            self.outcome.rejected += 1
+            self.outcome.report.append((row, kind, verdict))
+
+
 def validate_file(job: ImportJob) -> Outcome:
     """Read the upload row by row (header = row 1) and sort every row into valid or not."""
     lines = _CountingLines(private_files.path_of(job.file))
     reader = csv.reader(lines)
-    outcome = Outcome(valid=[], report=[])
-    already = set(
-        MeditationSession.objects.filter(user_id=job.owner_id)
-        .exclude(legacy_id="")
-        .values_list("legacy_id", flat=True)
-    )
-    accepted: dict[str, int] = {}  # session_id → the row that will import it
-    names, now = _names(), timezone.now()
     row = 0
     try:
-        index = header_index(next(reader))
+        sorter = _Sorter(job, header_index(next(reader)))
         row = 1
         for row, fields in enumerate(reader, start=2):
             if row % CHUNK == 0:
                 progress = VALIDATED_PROGRESS * lines.consumed // max(job.size, 1)
                 ImportJob.objects.filter(pk=job.pk).update(progress=min(progress, 99))
-            if not any(f.strip() for f in fields):
-                continue  # a blank line
-            verdict, kind = _judge(fields, index, row, names, now, already, accepted)
-            if isinstance(verdict, ValidRow):
-                accepted[verdict.session_id] = row
-                outcome.valid.append(verdict)
-            elif kind == "skipped":
-                outcome.skipped += 1
-                outcome.report.append((row, kind, verdict))
-            else:
-                outcome.rejected += 1
-                outcome.report.append((row, kind, verdict))
+            sorter.add(row, fields)
     except csv.Error:
         raise CsvProblem(f"The file is not well-formed CSV near row {row + 1}.") from None
-    return outcome
+    return sorter.outcome
+
+
+def validate_records(
+    job: ImportJob, index: dict[str, int], records: Iterable[tuple[int, list[str] | str]]
+) -> Outcome:
+    """Sort rows already read (a decrypted log, never stored) as `validate_file` does."""
+    sorter = _Sorter(job, index)
+    for row, fields in records:
+        sorter.add(row, fields)
+    return sorter.outcome
 
 
 def _judge(
@@ -177,7 +204,7 @@ def _judge(
 ) -> tuple[ValidRow | str, str]:
     """(ValidRow, "") for a row to import, or (reason, "skipped" | "rejected")."""
     if len(fields) == 1 and ENCRYPTED_LINE.fullmatch(fields[0].strip()):
-        return "the row is encrypted; export an unencrypted log from the tool", "rejected"
+        return "the row is encrypted: upload the log again with its key file (.key)", "rejected"
     missing = [c for c in COLUMNS if index[c] >= len(fields)]
     if missing:
         return f"the row has no value for {', '.join(missing)}", "rejected"

@@ -1,20 +1,29 @@
 """Running one import to its end: the valid rows inserted in one transaction (all or none),
 the report kept, the upload deleted. Small files run during the request, larger ones on the
-worker (`tasks.run_import`); both call `import_job`, which is safe to run twice. The job's
-states change through `meditation.jobs`."""
+worker (`tasks.run_import`); both call `import_job`, which is safe to run twice. An encrypted
+log, decrypted in memory, is never stored: `import_decrypted` runs it during the request. The
+job's states change through `meditation.jobs`."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import batched
 
 from django.db import transaction
 
 from .. import jobs, private_files
 from ..models import ImportJob, JobStatus, MeditationSession, Source
-from .rows import CHUNK, VALIDATED_PROGRESS, CsvProblem, Outcome, validate_file
+from .encrypted_log import DecryptedLog
+from .rows import (
+    CHUNK,
+    VALIDATED_PROGRESS,
+    CsvProblem,
+    Outcome,
+    validate_file,
+    validate_records,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +108,19 @@ def import_job(job_id: uuid.UUID | str) -> ImportJob | None:
     if not upload or not private_files.path_of(upload).exists():
         jobs.fail(job, MISSING_FILE_ERROR)
         return ImportJob.objects.get(pk=job.pk)
+    return _run(job, validate_file, upload)
+
+
+def import_decrypted(job: ImportJob, log: DecryptedLog) -> ImportJob:
+    """Import a log decrypted in memory during the request: it has no stored upload."""
+    return _run(job, lambda job: validate_records(job, log.index, log.records), upload="")
+
+
+def _run(job: ImportJob, validate: Callable[[ImportJob], Outcome], upload: str) -> ImportJob:
     if not jobs.start(job):
         return ImportJob.objects.get(pk=job.pk)  # another run completed it since it was read
     try:
-        outcome = validate_file(job)
+        outcome = validate(job)
         jobs.report_progress(job, VALIDATED_PROGRESS)
         _finish(job, outcome)
     except CsvProblem as problem:

@@ -1,5 +1,6 @@
-"""Inspecting an uploaded session log before any job exists: UTF-8 text, not the encrypted
-variant, the required columns, at least one row."""
+"""Inspecting an uploaded session log before any job exists: UTF-8 text, the required columns,
+at least one row; the encrypted variant is told apart (code "encrypted"), to be read with its
+key (`encrypted_log`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ COLUMNS = ("timestamp", "user", "prompt", "name_number", "name_transliteration",
 # The first line is the header; a longer one is not a session log.
 HEAD_MAX = 64 * 1024
 ENCRYPTED_ERROR = (
-    "This is the tool's encrypted session log, which cannot be imported. "
-    "Export an unencrypted (CSV) log from the command-line tool and upload that instead."
+    "This is the tool's encrypted session log. To import it, also choose its key file: "
+    "the file named .key in the same folder as the log."
 )
 
 # The encrypted log: each line is the hex of a Fernet token ("gAAAAA…" is 674141414141…).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
@@ -20,6 +21,7 @@ from ..audit import Action
 from ..models import ImportJob, JobStatus
 from ..ownership import get_own_import
 from . import runner
+from .encrypted_log import KEY_NOT_NEEDED
 from .forms import ImportForm
 from .upload import COLUMNS
 
@@ -43,18 +45,33 @@ def _store(request: AuthenticatedRequest, upload: UploadedFile) -> ImportJob:
     return job
 
 
+def _import(request: AuthenticatedRequest, form: ImportForm) -> tuple[ImportJob, bool]:
+    """Import a valid form's log; True if it went to the worker."""
+    upload = form.cleaned_data["file"]
+    if form.decrypted is not None:
+        # Never stored, so always during the request: the key is not kept for a worker.
+        job = ImportJob.objects.create(
+            owner=request.user, original_name=(upload.name or "")[:255], size=upload.size or 0
+        )
+        runner.import_decrypted(job, form.decrypted)
+        return job, False
+    job = _store(request, upload)
+    if job.size > settings.IMPORT_INLINE_MAX_BYTES:
+        jobs.enqueue(request, job)
+        return job, True
+    runner.import_job(job.pk)
+    return job, False
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_log(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            job = _store(request, form.cleaned_data["file"])
-            in_background = job.size > settings.IMPORT_INLINE_MAX_BYTES
-            if in_background:
-                jobs.enqueue(request, job)
-            else:
-                runner.import_job(job.pk)
+            job, in_background = _import(request, form)
+            if form.key_ignored:
+                messages.info(request, KEY_NOT_NEEDED)
             job.refresh_from_db()
             finished = job.status == JobStatus.DONE
             audit.record(
@@ -63,6 +80,7 @@ def import_log(request: AuthenticatedRequest) -> HttpResponse:
                 job,
                 size=job.size,
                 background=in_background,
+                encrypted=form.decrypted is not None,
                 status=job.status,
                 rows=job.imported + job.skipped + job.rejected if finished else None,
                 imported=job.imported if finished else None,

@@ -39,11 +39,13 @@ def log(*rows, header=COLUMNS):
     return out.getvalue().encode("utf-8")
 
 
-def upload(client, data, name="sessions.csv", follow=False):
+def upload(client, data, name="sessions.csv", follow=False, key=None):
     """Upload through the page; a large file's task runs once the request's job commits."""
-    file = SimpleUploadedFile(name, data, content_type="text/csv")
+    form = {"file": SimpleUploadedFile(name, data, content_type="text/csv")}
+    if key is not None:
+        form["key"] = SimpleUploadedFile(".key", key, content_type="application/octet-stream")
     with committed():
-        return client.post(URL, {"file": file}, follow=follow)
+        return client.post(URL, form, follow=follow)
 
 
 def only_job():
@@ -69,3 +71,24 @@ def encrypted_log():
     fernet = Fernet(Fernet.generate_key())
     lines = [fernet.encrypt(json.dumps(row()).encode()).hex() for _ in range(3)]
     return ("\n".join(lines) + "\n").encode()
+
+
+def tool_entry(**fields):
+    """A session as the old tool's SecureSessionLogger built it (name_number a number)."""
+    entry = {
+        "timestamp": "2024-03-01T07:30:00.123456",  # datetime.utcnow().isoformat()
+        "user": "amina",
+        "prompt": "patience with my family",
+        "name_number": 1,
+        "name_transliteration": "Ar-Rahman",
+        "session_id": str(uuid.uuid4()),
+    }
+    entry.update(fields)
+    return entry
+
+
+def tool_log(key, *entries):
+    """The encrypted log as the tool wrote it: per session, the hex of a Fernet token of its
+    JSON, one a line, no header. `key` is the key file's content (Fernet.generate_key())."""
+    fernet = Fernet(key)
+    return b"".join(fernet.encrypt(json.dumps(e).encode()).hex().encode() + b"\n" for e in entries)

@@ -346,11 +346,11 @@ class TestRefusedFiles:
         assert stored_files(private_root) == []
         assert not AuditEvent.objects.filter(action="import_requested").exists()
 
-    def test_it_tells_to_export_an_unencrypted_log(self, signed_in):
+    def test_it_asks_for_the_key_file_of_an_encrypted_log(self, signed_in):
         (error,) = upload(signed_in, encrypted_log()).context["form"].errors["file"]
         assert error == upload_checks.ENCRYPTED_ERROR
-        assert "cannot be imported" in error
-        assert "unencrypted" in error
+        assert "key file" in error
+        assert ".key" in error
 
     def test_it_asks_for_a_file(self, signed_in):
         response = signed_in.post(URL, {})
