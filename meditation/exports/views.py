@@ -62,13 +62,13 @@ def export_download(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpRes
     job = get_own_export(request, job_id)
     if job.status == JobStatus.EXPIRED:
         return render(request, "meditation/export_expired.html", {"job": job}, status=410)
-    path = private_files.path_of(job.file) if job.file else None
-    if job.status != JobStatus.DONE or path is None or not path.exists():
-        messages.info(request, "That export is not ready to download.")
-        return redirect("meditation:exports")
+    if job.status != JobStatus.DONE or not job.file:
+        return _not_ready(request)
     try:
         # Checked in full before the first byte goes out: a bad file is a page, not half a file.
         plaintext = private_files.open_verified(job.file, size=job.size, sha256=job.sha256)
+    except FileNotFoundError:  # expired by the worker a moment ago
+        return _not_ready(request)
     except SealedFileError as problem:
         logger.error("export %s cannot be read: %s", job.pk, problem)
         return render(request, "meditation/export_unreadable.html", {"job": job}, status=410)
@@ -79,6 +79,11 @@ def export_download(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpRes
     response["Content-Length"] = str(job.size)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _not_ready(request: AuthenticatedRequest) -> HttpResponse:
+    messages.info(request, "That export is not ready to download.")
+    return redirect("meditation:exports")
 
 
 @login_required

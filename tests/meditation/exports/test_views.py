@@ -236,6 +236,12 @@ class TestDownload:
         job = ExportJobFactory(owner=user)
         assert signed_in.get(f"/exports/{job.pk}/download/")["Location"] == URL
 
+    def test_it_says_not_ready_when_the_file_went_a_moment_ago(self, signed_in, user):
+        request_export(signed_in, "csv")
+        job = ExportJob.objects.get()
+        private_files.path_of(job.file).unlink()  # the expiry task, just before this request
+        assert signed_in.get(f"/exports/{job.pk}/download/")["Location"] == URL
+
     def test_it_expires_after_seven_days(self, signed_in, user, settings):
         request_export(signed_in, "csv")
         job = ExportJob.objects.get()
