@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "aysekai_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside the sessions: marks every response that involves a session `private, no-store`.
+    "aysekai_site.platform.cache_control.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

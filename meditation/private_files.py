@@ -1,5 +1,9 @@
 """Private files (exports, uploads): under PRIVATE_STORAGE_ROOT, never under a public URL.
 
+Every file is encrypted with FIELD_ENCRYPTION_KEYS (the chunked container of
+`meditation.crypto`): code writes and reads plaintext through `atomic_write` and `open_plain`,
+and the disk (and so every backup) holds only ciphertext.
+
 Files are written to a temporary name beside the target and renamed into place, so a reader
 never sees half a file and a crash leaves at most a stale temporary, which the next attempt
 removes.
@@ -11,13 +15,17 @@ import hashlib
 import io
 import os
 import secrets
+import shutil
 from collections.abc import Buffer, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
+
+from . import crypto
+from .crypto import SealedFileError
 
 TEMP_SUFFIX = ".tmp"
 
@@ -55,9 +63,13 @@ def remove_stale_temps(relative: str) -> int:
 
 
 class HashingWriter(io.BufferedIOBase):
-    """A write-only binary stream that also counts bytes and computes SHA-256."""
+    """A write-only binary stream that also counts bytes and computes SHA-256.
 
-    def __init__(self, raw: BinaryIO) -> None:
+    Under `atomic_write` it sees the plaintext: the size and SHA-256 recorded for an export are
+    those of the file the person downloads, not of the ciphertext on disk.
+    """
+
+    def __init__(self, raw: crypto.SealingWriter) -> None:
         super().__init__()
         self.raw = raw
         self.digest = hashlib.sha256()
@@ -87,21 +99,100 @@ class HashingWriter(io.BufferedIOBase):
 
 @contextmanager
 def atomic_write(relative: str) -> Iterator[HashingWriter]:
-    """Write `relative` atomically: a temporary beside it, fsync, then rename into place."""
+    """Write `relative` encrypted and atomically: a temporary beside it, fsync, then rename.
+
+    The stream takes plaintext and counts and hashes it (`size`, `digest`).
+    """
     target = path_of(relative)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temp = target.with_name(f"{_temp_prefix(target)}{secrets.token_hex(6)}{TEMP_SUFFIX}")
     try:
         with open(temp, "xb") as raw:
             os.chmod(temp, 0o600)
-            writer = HashingWriter(raw)
+            sealed = crypto.SealingWriter(raw, relative)
+            writer = HashingWriter(sealed)
             yield writer
+            sealed.finish()
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def open_plain(relative: str) -> io.BufferedReader:
+    """The plaintext of a stored file, decrypted a chunk at a time as it is read.
+
+    A read raises SealedFileError if the file is damaged, changed or its key is missing.
+    """
+    reader = crypto.SealedReader(open(path_of(relative), "rb"), relative)  # noqa: SIM115
+    return io.BufferedReader(reader, buffer_size=crypto.CHUNK)
+
+
+def open_verified(relative: str, *, size: int, sha256: str) -> io.BufferedReader:
+    """`open_plain`, after one full pass has checked every frame and the recorded size and
+    SHA-256 of the plaintext: a problem is found before the first byte is sent, not half-way.
+
+    Both passes read the same open file, so a rename over it in between changes nothing.
+    """
+    reader = crypto.SealedReader(open(path_of(relative), "rb"), relative)  # noqa: SIM115
+    try:
+        digest, count = hashlib.sha256(), 0
+        while block := reader.read(crypto.CHUNK):
+            digest.update(block)
+            count += len(block)
+        if (count, digest.hexdigest()) != (size, sha256):
+            raise SealedFileError(
+                "The plaintext does not match the size and SHA-256 recorded when it was written."
+            )
+        reader.rewind()
+    except BaseException:
+        reader.close()
+        raise
+    return io.BufferedReader(reader, buffer_size=crypto.CHUNK)
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether a file on disk starts with the container's header (the backups check this)."""
+    with open(path, "rb") as raw:
+        return raw.read(len(crypto.HEAD)).startswith(crypto.MAGIC)
+
+
+class _Vanished(Exception):
+    pass
+
+
+def reencrypt(relative: str) -> Literal["rewritten", "current", "missing"]:
+    """Rewrite a stored file with the first key of FIELD_ENCRYPTION_KEYS (`rotate_field_keys`).
+
+    A file already under the first key is left alone; one written before files were encrypted
+    is encrypted now. The plaintext, so the recorded size and SHA-256, stay the same. Raises
+    SealedFileError, leaving the file as it was, when no configured key reads it.
+    """
+    path = path_of(relative)
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 (closed below, or by the reader)
+    except FileNotFoundError:
+        return "missing"
+    with raw:
+        state = crypto.key_state(raw)
+        if state == "current":
+            return "current"
+        source: BinaryIO | crypto.SealedReader = raw
+        if state == "old":
+            source = crypto.SealedReader(raw, relative)
+        else:
+            raw.seek(0)
+        try:
+            with atomic_write(relative) as out:
+                shutil.copyfileobj(source, out, crypto.CHUNK)
+                # Deleted meanwhile (an import that just finished): do not bring it back.
+                if not path.exists():
+                    raise _Vanished
+        except _Vanished:
+            return "missing"
+    return "rewritten"
 
 
 def delete(relative: str) -> None:

@@ -1,5 +1,5 @@
-"""The private files (exports, uploads under PRIVATE_STORAGE_ROOT): listed for an archive, and
-replaced as a whole by a restore."""
+"""The private files (exports, uploads under PRIVATE_STORAGE_ROOT): listed for an archive, checked
+for what the keys can read, and replaced as a whole by a restore."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from meditation.private_files import TEMP_SUFFIX
+from meditation import crypto
+from meditation.private_files import TEMP_SUFFIX, is_encrypted
 
 
 def private_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -26,6 +27,23 @@ def private_files(root: Path) -> Iterator[tuple[str, Path]]:
             if filename.startswith(".") and filename.endswith(TEMP_SUFFIX):
                 continue
             yield path.relative_to(root).as_posix(), path
+
+
+def unencrypted_files(root: Path) -> list[str]:
+    """Files not in the encrypted container: written before private files were encrypted."""
+    return [relative for relative, path in private_files(root) if not is_encrypted(path)]
+
+
+def unreadable_files(root: Path) -> list[str]:
+    """Encrypted files whose first frame no key of FIELD_ENCRYPTION_KEYS opens."""
+    unreadable = []
+    for relative, path in private_files(root):
+        with open(path, "rb") as raw:
+            try:
+                crypto.key_state(raw)
+            except crypto.SealedFileError:
+                unreadable.append(relative)
+    return unreadable
 
 
 def replace_private_files(staged: Path | None, root: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.conf import settings
@@ -19,12 +20,15 @@ from aysekai_site.platform.htmx import render_page_or_fragment
 
 from .. import jobs, private_files
 from ..audit import Action
+from ..crypto import CHUNK, SealedFileError
 from ..models import ExportJob, JobStatus
 from ..ownership import get_own_export
 from . import writers
 from .forms import ExportForm
 
 PAGE_SIZE = 20
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -58,15 +62,28 @@ def export_download(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpRes
     job = get_own_export(request, job_id)
     if job.status == JobStatus.EXPIRED:
         return render(request, "meditation/export_expired.html", {"job": job}, status=410)
-    path = private_files.path_of(job.file) if job.file else None
-    if job.status != JobStatus.DONE or path is None or not path.exists():
-        messages.info(request, "That export is not ready to download.")
-        return redirect("meditation:exports")
+    if job.status != JobStatus.DONE or not job.file:
+        return _not_ready(request)
+    try:
+        # Checked in full before the first byte goes out: a bad file is a page, not half a file.
+        plaintext = private_files.open_verified(job.file, size=job.size, sha256=job.sha256)
+    except FileNotFoundError:  # expired by the worker a moment ago
+        return _not_ready(request)
+    except SealedFileError as problem:
+        logger.error("export %s cannot be read: %s", job.pk, problem)
+        return render(request, "meditation/export_unreadable.html", {"job": job}, status=410)
     audit.record(request, Action.EXPORT_DOWNLOADED, job, size=job.size)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=writers.file_name(job))
-    response["Cache-Control"] = "no-store"
+    # Decrypted a chunk at a time as it is sent; the Cache-Control is the site's private one.
+    response = FileResponse(plaintext, as_attachment=True, filename=writers.file_name(job))
+    response.block_size = CHUNK
+    response["Content-Length"] = str(job.size)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _not_ready(request: AuthenticatedRequest) -> HttpResponse:
+    messages.info(request, "That export is not ready to download.")
+    return redirect("meditation:exports")
 
 
 @login_required

@@ -7,7 +7,6 @@ import csv
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.utils import timezone
 
@@ -105,12 +104,13 @@ def _check_session_id(session_id: str) -> str:
 class _CountingLines:
     """The file's lines as text for the csv module, counting the bytes read for progress."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, relative: str) -> None:
+        self.relative = relative
         self.consumed = 0
 
     def __iter__(self) -> Iterator[str]:
-        with open(self.path, "rb") as raw:
+        # Stored encrypted (private_files); decrypted a chunk at a time as the lines are read.
+        with private_files.open_plain(self.relative) as raw:
             for number, line in enumerate(raw):
                 self.consumed += len(line)
                 text = line.decode("utf-8")
@@ -167,7 +167,7 @@ class _Sorter:
 
 def validate_file(job: ImportJob) -> Outcome:
     """Read the upload row by row (header = row 1) and sort every row into valid or not."""
-    lines = _CountingLines(private_files.path_of(job.file))
+    lines = _CountingLines(job.file)
     reader = csv.reader(lines)
     row = 0
     try:

@@ -117,7 +117,7 @@ def test_it_round_trips_users_journal_audit_events_and_private_files(tmp_path):
     assert MeditationSession.objects.get(pk=entry_id).intention == INTENTION
     assert audit_trail() == trail
     root = django_settings.PRIVATE_STORAGE_ROOT
-    assert (root / "exports" / "journal.zip").read_bytes() == export
+    assert private_files.open_plain("exports/journal.zip").read() == export
     assert not (root / "exports" / "later.zip").exists()
     # The old password works again, through the real sign-in page.
     assert sign_in(Client(), user.email).status_code == 302
@@ -293,6 +293,7 @@ def test_it_never_puts_the_secret_key_or_the_encryption_keys_in_an_archive(tmp_p
 
 def test_it_warns_when_the_keys_cannot_read_the_restored_journal(tmp_path, settings):
     MeditationSessionFactory(intention=INTENTION)
+    write_private("exports/journal.json", INTENTION.encode())
     archive = tmp_path / "site.tar.gz"
     backup(archive)
     settings.FIELD_ENCRYPTION_KEYS = ["Qk1xR0pZc2VKb3pPc3V0b2VxT0R0cGZ4Z0VqZ3dGb2E="]
@@ -300,3 +301,45 @@ def test_it_warns_when_the_keys_cannot_read_the_restored_journal(tmp_path, setti
     output = restore(archive, yes=True)
 
     assert "1 sampled journal entries cannot be decrypted" in output
+    assert "1 private file(s) (exports, uploads) cannot be decrypted" in output
+
+
+def test_it_holds_no_journal_text_from_exports_or_waiting_uploads(tmp_path):
+    from meditation.exports.tasks import build_export
+    from tests.factories import ExportJobFactory, ImportJobFactory
+    from tests.meditation.imports.helpers import log, row
+
+    user = UserFactory()
+    reflection = "the sound of rain on the courtyard"
+    MeditationSessionFactory(user=user, intention=INTENTION, reflection=reflection)
+    for fmt in ("csv", "json", "md", "zip"):
+        build_export(str(ExportJobFactory(owner=user, format=fmt).pk))
+    waiting = "a prompt still waiting to be imported"
+    ImportJobFactory(owner=user, upload=log(row(prompt=waiting)))
+    archive = tmp_path / "site.tar.gz"
+    out = io.StringIO()
+    call_command("backup", output=str(archive), stdout=out, stderr=out)
+    data = members(archive)
+
+    assert len([name for name in data if name.startswith("private/")]) == 5
+    haystack = b"\n".join(data.values())
+    for text in (INTENTION, reflection, waiting):
+        assert text.encode() not in haystack
+    # So the notice is true: without the keys, this journal text cannot be read.
+    assert "journal text in this backup cannot be read" in out.getvalue()
+    assert "not encrypted" not in out.getvalue()
+
+
+def test_it_says_so_when_files_from_before_encryption_are_in_clear(tmp_path):
+    legacy = django_settings.PRIVATE_STORAGE_ROOT / "exports" / "old.csv"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(f"intention\n{INTENTION}\n")  # as the previous version wrote exports
+    out, err = io.StringIO(), io.StringIO()
+    call_command("backup", output=str(tmp_path / "site.tar.gz"), stdout=out, stderr=err)
+
+    assert "1 private file(s) in this backup are not encrypted" in err.getvalue()
+    assert "rotate_field_keys" in err.getvalue()
+    assert "cannot be read" not in out.getvalue()  # no longer claimed
+    silent = io.StringIO()
+    call_command("backup", output=str(tmp_path / "quiet.tar.gz"), verbosity=0, stderr=silent)
+    assert "not encrypted" in silent.getvalue()  # cron hears of it too

@@ -23,7 +23,7 @@ from aysekai_site.backups import BackupError
 from aysekai_site.backups.archive import read_archive
 from aysekai_site.backups.database import pg_tool, restore_database
 from aysekai_site.backups.manifest import PRIVATE_DIR, Manifest, check_compatible
-from aysekai_site.backups.private import private_files, replace_private_files
+from aysekai_site.backups.private import private_files, replace_private_files, unreadable_files
 from meditation import crypto
 from meditation.models import MeditationSession
 
@@ -87,6 +87,14 @@ class Command(BaseCommand):
             self.stderr.write(
                 self.style.ERROR(
                     f"{unreadable} sampled journal entries cannot be decrypted with "
+                    "FIELD_ENCRYPTION_KEYS: add the key(s) in use when this backup was made."
+                )
+            )
+        files = unreadable_files(Path(settings.PRIVATE_STORAGE_ROOT))
+        if files:
+            self.stderr.write(
+                self.style.ERROR(
+                    f"{len(files)} private file(s) (exports, uploads) cannot be decrypted with "
                     "FIELD_ENCRYPTION_KEYS: add the key(s) in use when this backup was made."
                 )
             )

@@ -1,17 +1,20 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from meditation.models import MeditationSession
+from meditation import private_files
+from meditation.crypto import SealedFileError
+from meditation.models import ExportJob, ImportJob, MeditationSession
 
 ENCRYPTED_FIELDS = ["intention", "reflection"]
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every journal entry's text with the first key of FIELD_ENCRYPTION_KEYS. "
-        "Run it after putting a new key first; afterwards the old keys can be removed."
+        "Re-encrypt every journal entry's text and every private file (exports, uploads waiting "
+        "to be imported) with the first key of FIELD_ENCRYPTION_KEYS. Run it after putting a "
+        "new key first; afterwards the old keys can be removed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,3 +36,29 @@ class Command(BaseCommand):
             done += len(entries)
             last_pk = entries[-1].pk
         self.stdout.write(f"Re-encrypted {done} journal entries with the first key.")
+        self.rotate_files()
+
+    def rotate_files(self) -> None:
+        """Each file the jobs still point at, streamed through the first key (or left alone)."""
+        files = [
+            *ExportJob.objects.exclude(file="").values_list("file", flat=True),
+            *ImportJob.objects.exclude(file="").values_list("file", flat=True),
+        ]
+        outcomes = {"rewritten": 0, "current": 0, "missing": 0}
+        unreadable: list[str] = []
+        for relative in files:
+            try:
+                outcomes[private_files.reencrypt(relative)] += 1
+            except SealedFileError as problem:
+                unreadable.append(relative)
+                self.stderr.write(f"{relative}: {problem}")
+        self.stdout.write(
+            f"Re-encrypted {outcomes['rewritten']} private file(s) "
+            f"({outcomes['current']} already used the first key)."
+        )
+        if unreadable:
+            raise CommandError(
+                f"{len(unreadable)} private file(s) could not be read with any key and were "
+                "left as they are: keep the old keys until they expire, or expire those jobs "
+                "in the admin."
+            )

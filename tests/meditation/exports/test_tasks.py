@@ -93,7 +93,7 @@ class TestStaffExports:
         job = ExportJobFactory(owner=user, kind="catalogue")
         tasks.build_export(str(job.pk))
         job.refresh_from_db()
-        text = private_files.path_of(job.file).read_text(encoding="utf-8")
+        text = private_files.open_plain(job.file).read().decode("utf-8")
         assert text.startswith(
             "Name,Number,Meaning,Tawil,Reference,Verse,Dhikr,Pronunciation,Phonetics"
         )
@@ -107,7 +107,7 @@ class TestStaffExports:
         job = ExportJobFactory(owner=user, kind="dataset", format="zip")
         tasks.build_export(str(job.pk))
         job.refresh_from_db()
-        archive = zipfile.ZipFile(private_files.path_of(job.file))
+        archive = zipfile.ZipFile(io.BytesIO(private_files.open_plain(job.file).read()))
         names = list(csv.DictReader(io.StringIO(archive.read("names.csv").decode())))
         assert names[4] == {"number": "5", "transliteration": "As-Salām", "entries": "2"}
         days = archive.read("days.csv").decode()

@@ -209,12 +209,14 @@ class TestFormats:
 
 
 class TestDownload:
-    def test_it_streams_with_no_store_and_is_audited(self, signed_in, user):
+    def test_it_streams_privately_with_its_length_and_is_audited(self, signed_in, user):
         request_export(signed_in, "csv")
         job = ExportJob.objects.get()
         body, response = download(signed_in, job)
-        assert response["Cache-Control"] == "no-store"
+        assert {"private", "no-store"} <= set(response["Cache-Control"].replace(" ", "").split(","))
         assert response.streaming
+        assert int(response["Content-Length"]) == len(body) == job.size
+        assert response["Content-Disposition"].startswith('attachment; filename="aysekai-journal-')
         assert hashlib.sha256(body).hexdigest() == job.sha256
         assert AuditEvent.objects.filter(action="export_downloaded", target_id=str(job.pk)).exists()
 
@@ -232,6 +234,12 @@ class TestDownload:
 
     def test_it_says_not_ready_for_an_unfinished_job(self, signed_in, user):
         job = ExportJobFactory(owner=user)
+        assert signed_in.get(f"/exports/{job.pk}/download/")["Location"] == URL
+
+    def test_it_says_not_ready_when_the_file_went_a_moment_ago(self, signed_in, user):
+        request_export(signed_in, "csv")
+        job = ExportJob.objects.get()
+        private_files.path_of(job.file).unlink()  # the expiry task, just before this request
         assert signed_in.get(f"/exports/{job.pk}/download/")["Location"] == URL
 
     def test_it_expires_after_seven_days(self, signed_in, user, settings):
