@@ -119,3 +119,25 @@ def test_any_other_path_stores_one_spelling_too():
     user.email = wide("Other") + "@example.com"
     user.save()
     assert User.objects.get(pk=user.pk).email == "other@example.com"
+
+
+def test_axes_reads_one_spelling_from_the_credentials_or_the_posted_form(rf):
+    from axes.helpers import get_client_username
+
+    posted = rf.post("/accounts/login/", {"username": " A@Example.COM"})
+    assert get_client_username(posted) == "a@example.com"
+    assert get_client_username(posted, {"username": wide("A@example.com")}) == "a@example.com"
+    assert get_client_username(rf.post("/", {})) is None
+
+
+def test_the_sign_in_form_hands_authenticate_one_spelling(rf, account, monkeypatch):
+    from accounts import forms
+
+    seen = []
+    monkeypatch.setattr(
+        "django.contrib.auth.forms.authenticate",
+        lambda request, **credentials: seen.append(credentials["username"]),
+    )
+    form = forms.LoginForm(rf.post("/"), data={"username": " A@EXAMPLE.com", "password": WRONG})
+    form.is_valid()
+    assert seen == ["a@example.com"]

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -45,6 +47,9 @@ def test_it_turns_on_with_one_code_and_the_password_and_shows_backup_codes_once(
     overview = signed_in.get("/accounts/two_factor/").content.decode()
     assert codes[0] not in overview
     assert "10 backup codes left" in overview
+    # Turning it off asks for a code as well as the password, in fields of its own.
+    assert 'id="id_disable_token"' in overview
+    assert 'id="id_disable_current_password"' in overview
 
 
 @pytest.mark.parametrize(
@@ -165,3 +170,17 @@ class TestAdminGate:
         sign_in(client, staff.email)
         client.post("/accounts/login/verify/", {"token": code_for(device)})
         assert client.get("/admin/").status_code == 200
+
+
+def test_wrong_codes_to_turn_it_off_lock_the_code_check(signed_in, user, clock):
+    device = verify_second_factor(signed_in, user)
+    for _ in range(5):
+        clock.advance(datetime.timedelta(minutes=1))  # past django-otp's back-off
+        signed_in.post(DISABLE, {"current_password": PASSWORD, "token": "000000"})
+    clock.advance(datetime.timedelta(minutes=1))
+    response = signed_in.post(
+        DISABLE, {"current_password": PASSWORD, "token": code_for(device)}, follow=True
+    )
+    assert "Too many wrong codes for this account" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert actions(actor=user, action="verify_lockout") == ["verify_lockout"]
