@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aysekai_site.platform.admin import ReadOnlyAdmin
 
-from . import audit
+from . import audit, throttle
 from .audit import Action
 from .forms import UserAdminChangeForm, UserAdminCreationForm
 from .models import AuditEvent, User
@@ -54,6 +54,7 @@ class UserAdmin(DjangoUserAdmin):
         unlocked = 0
         for user in queryset:
             deleted, _ = AccessAttempt.objects.filter(username__iexact=user.email).delete()
+            deleted += throttle.unlock(user)  # wrong current passwords and codes
             if deleted:
                 audit.record(request, Action.ADMIN_CHANGE, user, admin_action="unlocked")
                 unlocked += 1

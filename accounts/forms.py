@@ -12,13 +12,17 @@ from django.contrib.auth.forms import (
     AdminUserCreationForm,
     AuthenticationForm,
     PasswordChangeForm,
+    PasswordResetForm,
     SetPasswordForm,
     UserChangeForm,
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from .emails import normalize_email
 from .models import User
+from .requests import AuthenticatedRequest
+from .verification import check_code, check_password, normalize_code
 
 # Long passphrases are welcome; a cap keeps hashing a megabyte of text off the table.
 PASSWORD_MAX_LENGTH = 1024
@@ -37,7 +41,23 @@ def _cap_password_fields(form: forms.BaseForm) -> None:
             field.widget.attrs["maxlength"] = str(PASSWORD_MAX_LENGTH)
 
 
-def _email_taken(email: str, exclude_pk: int | None = None) -> bool:
+class NormalizedEmailField(forms.EmailField):
+    """An address in its one spelling (accounts/emails.py), normalised before it is validated,
+    so that full-width letters or a trailing space are the same address, not an error."""
+
+    def to_python(self, value: Any) -> str:
+        return normalize_email(super().to_python(value) or "")
+
+
+class EmailLoginField(forms.CharField):
+    """The address typed at sign-in: normalised, so axes counts every spelling as one; not
+    validated as an address (a typo is a failed sign-in like any other)."""
+
+    def to_python(self, value: Any) -> str:
+        return normalize_email(super().to_python(value) or "")
+
+
+def email_taken(email: str, exclude_pk: int | None = None) -> bool:
     same = User.objects.filter(email__iexact=email)
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
@@ -60,6 +80,7 @@ class SignUpForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("email",)
+        field_classes = {"email": NormalizedEmailField}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,8 +88,8 @@ class SignUpForm(forms.ModelForm):
         _cap_password_fields(self)
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if _email_taken(email):
+        email = self.cleaned_data["email"]
+        if email_taken(email):
             raise ValidationError("An account with this e-mail address already exists.")
         return email
 
@@ -104,33 +125,37 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "E-mail address"
-        self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254}
+        # Normalised here, before authenticate() hands it to django-axes (see accounts/emails.py).
+        self.fields["username"] = EmailLoginField(
+            label="E-mail address",
+            max_length=254,
+            widget=forms.EmailInput(
+                attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254}
+            ),
+            validators=[reject_control_characters],
         )
-        # AuthenticationForm sets max_length after the field is built, so no validator checks it.
-        self.fields["username"].validators += [MaxLengthValidator(254), reject_control_characters]
         _cap_password_fields(self)
 
 
 class TokenForm(forms.Form):
     token = forms.CharField(
         label="Code from your authenticator app, or a backup code",
-        max_length=16,
+        # Room for a backup code written with spaces or dashes.
+        max_length=32,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
     )
 
     def clean_token(self) -> str:
-        token = "".join(self.cleaned_data["token"].split()).lower()
-        if not token.isalnum():
+        token = normalize_code(self.cleaned_data["token"])
+        if not token.isalnum() or not token.isascii():
             raise ValidationError("Enter the 6-digit code or a backup code.")
         return token
 
 
 class CurrentPasswordForm(forms.Form):
-    """Asks for the current password before a sensitive change."""
+    """Asks for the current password before a sensitive change (limited: accounts/throttle)."""
 
     current_password = forms.CharField(
         label="Current password",
@@ -138,15 +163,15 @@ class CurrentPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
-        self.user = user
+    def __init__(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user = request.user
         super().__init__(*args, **kwargs)
         _cap_password_fields(self)
 
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your current password.")
+        check_password(self.request, self.user, password)
         return password
 
 
@@ -154,8 +179,29 @@ class EnableTwoFactorForm(CurrentPasswordForm, TokenForm):
     field_order = ("token", "current_password")
 
 
+class DisableTwoFactorForm(CurrentPasswordForm, TokenForm):
+    """The password and a current code (or a backup code): a stolen session that also learnt
+    the password cannot strip the second factor without the device or the codes."""
+
+    field_order = ("current_password", "token")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs.pop("autofocus", None)  # a page of several forms
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The code is checked (and a backup code spent) only once the password is right.
+        if "current_password" in cleaned and "token" in cleaned:
+            try:
+                check_code(self.request, self.user, cleaned["token"])
+            except ValidationError as error:
+                self.add_error("token", error)
+        return cleaned
+
+
 class EmailChangeForm(CurrentPasswordForm):
-    email = forms.EmailField(
+    email = NormalizedEmailField(
         label="New e-mail address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -163,8 +209,10 @@ class EmailChangeForm(CurrentPasswordForm):
     field_order = ("email", "current_password")
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if _email_taken(email, exclude_pk=self.user.pk):
+        email = self.cleaned_data["email"]
+        if email == self.user.email:
+            raise ValidationError("This is already your address.")
+        if email_taken(email, exclude_pk=self.user.pk):
             raise ValidationError("An account with this e-mail address already exists.")
         return email
 
@@ -176,9 +224,25 @@ class DeleteAccountForm(CurrentPasswordForm):
 
 
 class PasswordChangeFormCapped(PasswordChangeForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(request.user, *args, **kwargs)
         _cap_password_fields(self)
+
+    def clean_old_password(self) -> str:
+        password = self.cleaned_data["old_password"]
+        check_password(self.request, self.request.user, password)
+        return password
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the address in its one spelling."""
+
+    email = NormalizedEmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class SetPasswordFormCapped(SetPasswordForm):
@@ -219,9 +283,11 @@ class UserAdminCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+        field_classes = {"email": NormalizedEmailField}
 
 
 class UserAdminChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        field_classes = {"email": NormalizedEmailField}

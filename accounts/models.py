@@ -14,10 +14,16 @@ from django.utils import timezone
 
 from . import audit
 from .audit import AppendOnlyError
+from .emails import normalize_email
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Django's lower-cases the domain only; the site keeps one spelling (accounts/emails.py).
+        return normalize_email(email or "")
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
@@ -40,8 +46,9 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        # Sign-in is case-insensitive on the address, matching the unique constraint below.
-        return self.get(email__iexact=username)
+        # Case-insensitive too, matching the unique constraint below (and any address stored
+        # before addresses were normalised).
+        return self.get(email__iexact=normalize_email(username or ""))
 
 
 def validate_time_zone(value: str) -> None:
@@ -90,6 +97,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever the path (a form, the shell, createsuperuser), one spelling is stored.
+        self.email = normalize_email(self.email or "")
+        super().save(*args, **kwargs)
+
     if TYPE_CHECKING:
         # Set on the request's user by django-otp's OTPMiddleware: a second factor was passed.
         def is_verified(self) -> bool: ...
@@ -108,6 +120,33 @@ class AuthSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user {self.user_id}"
+
+
+class FailedCheck(models.Model):
+    """A wrong password given to confirm a change, or a wrong second-factor code.
+
+    Counted per account and per IP by accounts.throttle; rows older than the window are
+    removed as new ones are written. Kept in the database, not the cache: a lockout must hold
+    when the cache is down or restarted.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", "password"
+        CODE = "code", "second-factor code"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "kind", "created_at"]),
+            models.Index(fields=["ip", "kind", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"wrong {self.kind} for user {self.user_id}"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -15,6 +16,8 @@ from aysekai_site.platform.metrics import count_shared
 
 from . import audit
 from .audit import Action
+from .emails import normalize_email
+from .middleware import SIGNED_IN_AT
 from .models import AuthSession, User
 
 # The shared counter of failed sign-ins, reported at /metrics (see AccountsConfig.ready).
@@ -22,11 +25,12 @@ LOGIN_FAILED_COUNTER = "login_failed"
 
 
 def _account(email: str | None) -> User | None:
-    return User.objects.filter(email__iexact=email or "").first()
+    return User.objects.filter(email__iexact=normalize_email(email or "")).first()
 
 
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    request.session[SIGNED_IN_AT] = time.time()  # the start of its absolute lifetime
     if request.session.session_key:
         AuthSession.objects.get_or_create(session_key=request.session.session_key, user=user)
     audit.record(request, Action.LOGIN, user, actor=user)

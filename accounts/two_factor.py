@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -18,11 +19,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
+from . import audit, mail
 from .audit import Action
-from .forms import CurrentPasswordForm, EnableTwoFactorForm
+from .forms import CurrentPasswordForm, DisableTwoFactorForm, EnableTwoFactorForm
 from .models import User
 from .requests import AuthenticatedRequest
+from .verification import LOCKED
 
 BACKUP_CODE_COUNT = 10
 DEVICE_NAME = "Authenticator app"
@@ -71,7 +73,9 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "device": _confirmed_totp(user),
         "backup_codes_left": static.token_set.count() if static else 0,
-        "password_form": CurrentPasswordForm(user),
+        "password_form": CurrentPasswordForm(request),
+        # Its own ids: both forms are on one page.
+        "disable_form": DisableTwoFactorForm(request, auto_id="id_disable_%s"),
         "verified": request.user.is_verified(),
     }
     return render(request, "accounts/two_factor.html", context)
@@ -87,7 +91,7 @@ def setup(request: AuthenticatedRequest) -> HttpResponse:
         messages.info(request, "Two-factor authentication is already on.")
         return redirect("accounts:two_factor")
     device = _pending_totp(user)
-    form = EnableTwoFactorForm(user, request.POST or None)
+    form = EnableTwoFactorForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
@@ -103,22 +107,31 @@ def setup(request: AuthenticatedRequest) -> HttpResponse:
         "qr": qr_svg(device.config_url),
         "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
     }
-    return render(request, "accounts/two_factor_setup.html", context)
+    status = 429 if form.has_error("current_password", LOCKED) else 200
+    return render(request, "accounts/two_factor_setup.html", context, status=status)
 
 
-@sensitive_post_parameters("current_password")
+def _errors(form: forms.Form) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+@sensitive_post_parameters("current_password", "token")
 @login_required
 @require_POST
 def disable(request: AuthenticatedRequest) -> HttpResponse:
+    """Needs the password and a current code or a backup code (accounts.forms)."""
     user = request.user
-    form = CurrentPasswordForm(user, request.POST)
+    if not _confirmed_totp(user):
+        return redirect("accounts:two_factor")
+    form = DisableTwoFactorForm(request, request.POST)
     if not form.is_valid():
-        messages.error(request, "Two-factor authentication is still on: " + form.errors.as_text())
+        messages.error(request, "Two-factor authentication is still on. " + _errors(form))
         return redirect("accounts:two_factor")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         audit.record(request, Action.TWO_FACTOR_DISABLED, user)
+    mail.send(request, "two_factor_disabled", user.email)
     messages.success(request, "Two-factor authentication is off.")
     return redirect("accounts:two_factor")
 
@@ -128,11 +141,11 @@ def disable(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def backup_codes(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    form = CurrentPasswordForm(user, request.POST)
+    form = CurrentPasswordForm(request, request.POST)
     if not _confirmed_totp(user):
         return redirect("accounts:two_factor")
     if not form.is_valid():
-        messages.error(request, "No new codes were made: " + form.errors.as_text())
+        messages.error(request, "No new codes were made. " + _errors(form))
         return redirect("accounts:two_factor")
     codes = _new_backup_codes(user)
     audit.record(request, Action.BACKUP_CODES_REGENERATED, user)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import two_factor, views
+from . import email_change, two_factor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -29,7 +29,12 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("settings/", views.settings_view, name="settings"),
-    path("settings/email/", views.email_change, name="email_change"),
+    path("settings/email/", email_change.request_change, name="email_change"),
+    path(
+        "settings/email/confirm/<str:token>/",
+        email_change.confirm_change,
+        name="email_change_confirm",
+    ),
     path("two_factor/", two_factor.overview, name="two_factor"),
     path("two_factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("two_factor/disable/", two_factor.disable, name="two_factor_disable"),

@@ -11,22 +11,22 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetConfirmView, PasswordResetView
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 
-from . import audit
+from . import audit, mail
 from .audit import Action
 from .forms import (
     DeleteAccountForm,
-    EmailChangeForm,
+    EmailPasswordResetForm,
     LoginForm,
     PasswordChangeFormCapped,
     SetPasswordFormCapped,
@@ -36,21 +36,14 @@ from .forms import (
 )
 from .models import User
 from .ratelimit import limit_posts
+from .redirects import is_same_site_path, next_url
 from .requests import AuthenticatedRequest
 from .sessions import end_sessions
+from .verification import LOCKED, check_code
 
 PENDING_KEY = "pending_second_factor"
 PENDING_SECONDS = 300
 PENDING_ATTEMPTS = 5
-
-
-def _next_url(request: HttpRequest, fallback: str = settings.LOGIN_REDIRECT_URL) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
 
 
 def has_second_factor(user: User) -> bool:
@@ -65,14 +58,15 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
+    destination = next_url(request)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
             audit.record(request, Action.SIGNUP, user, actor=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome. Your account is ready.")
-        return redirect(_next_url(request))
-    return render(request, "accounts/signup.html", {"form": form})
+        return HttpResponseRedirect(destination)
+    return render(request, "accounts/signup.html", {"form": form, "next": destination})
 
 
 @sensitive_post_parameters("password")
@@ -80,7 +74,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
-    next_url = _next_url(request)
+    destination = next_url(request)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         if has_second_factor(user):
@@ -89,12 +83,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "backend": user.backend,
                 "since": time.time(),
                 "attempts": 0,
-                "next": next_url,
+                "next": destination,
             }
             return redirect("accounts:login_verify")
         login(request, user)
-        return redirect(next_url)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+        return HttpResponseRedirect(destination)
+    return render(request, "accounts/login.html", {"form": form, "next": destination})
 
 
 @sensitive_post_parameters("token")
@@ -109,22 +103,35 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Please sign in again.")
         return redirect("accounts:login")
     form = TokenForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"])
-        if device is not None:
+        try:
+            device = check_code(
+                request, user, form.cleaned_data["token"], Action.LOGIN_FAILED,
+                known_account=True, stage="second_factor",
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error("token", error)
+            if form.has_error("token", LOCKED):
+                # The account (or this network) must wait; then sign in again from the start.
+                request.session.pop(PENDING_KEY, None)
+                status = 429
+            elif form.has_error("token", "wrong"):
+                pending["attempts"] += 1
+                request.session[PENDING_KEY] = pending
+                if pending["attempts"] >= PENDING_ATTEMPTS:
+                    request.session.pop(PENDING_KEY, None)
+                    messages.error(request, "Too many wrong codes. Please sign in again.")
+                    return redirect("accounts:login")
+        else:
             user.backend = pending["backend"]
             login(request, user)
             otp_login(request, device)
-            return redirect(pending["next"])
-        pending["attempts"] += 1
-        request.session[PENDING_KEY] = pending
-        audit.record(request, Action.LOGIN_FAILED, user, known_account=True, stage="second_factor")
-        if pending["attempts"] >= PENDING_ATTEMPTS:
-            request.session.pop(PENDING_KEY, None)
-            messages.error(request, "Too many wrong codes. Please sign in again.")
-            return redirect("accounts:login")
-        form.add_error("token", "That code is not valid. Check your app's clock and try again.")
-    return render(request, "accounts/login_verify.html", {"form": form})
+            destination = pending.get("next", "")
+            if not is_same_site_path(destination, request):  # a marker older than the check
+                destination = resolve_url(settings.LOGIN_REDIRECT_URL)
+            return HttpResponseRedirect(destination)
+    return render(request, "accounts/login_verify.html", {"form": form}, status=status)
 
 
 @require_POST
@@ -155,35 +162,22 @@ def settings_view(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/settings.html", context)
 
 
-@sensitive_post_parameters("current_password")
-@login_required
-@require_http_methods(["GET", "POST"])
-def email_change(request: AuthenticatedRequest) -> HttpResponse:
-    user = request.user
-    form = EmailChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user.email = form.cleaned_data["email"]
-        user.save(update_fields=["email"])
-        audit.record(request, Action.EMAIL_CHANGED, user)
-        messages.success(request, "Your e-mail address is changed.")
-        return redirect("accounts:settings")
-    return render(request, "accounts/email_change.html", {"form": form})
-
-
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    form = PasswordChangeFormCapped(user, request.POST or None)
+    form = PasswordChangeFormCapped(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, user)  # this session stays signed in
         ended = end_sessions(user, keep=request.session.session_key)
         audit.record(request, Action.PASSWORD_CHANGED, user, other_sessions_ended=ended)
+        mail.send(request, "password_changed", user.email, by_reset=False)
         messages.success(request, "Your password is changed. Other sessions were signed out.")
         return redirect("accounts:settings")
-    return render(request, "accounts/password_change.html", {"form": form})
+    status = 429 if form.has_error("old_password", LOCKED) else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 class RateLimitedPasswordResetView(PasswordResetView):
@@ -191,6 +185,7 @@ class RateLimitedPasswordResetView(PasswordResetView):
 
     # As every form view here: GET and POST only (Django's form views treat PUT as POST).
     http_method_names = ["get", "head", "post"]
+    form_class = EmailPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
@@ -211,6 +206,7 @@ class AuditedPasswordResetConfirmView(PasswordResetConfirmView):
         response = super().form_valid(form)
         end_sessions(form.user)
         audit.record(self.request, Action.PASSWORD_RESET, form.user, actor=form.user)
+        mail.send(self.request, "password_changed", form.user.email, by_reset=True)
         return response
 
 
@@ -235,11 +231,12 @@ def _delete_account(request: HttpRequest, user: User) -> None:
 @require_http_methods(["GET", "POST"])
 def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    form = DeleteAccountForm(user, request.POST or None)
+    form = DeleteAccountForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         _delete_account(request, user)
         logout(request)
         messages.success(request, "Your account and all its data have been deleted.")
         # Signed out with the account, so it lands where every sign-out does.
         return redirect(settings.LOGOUT_REDIRECT_URL)
-    return render(request, "accounts/delete.html", {"form": form})
+    status = 429 if form.has_error("current_password", LOCKED) else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)

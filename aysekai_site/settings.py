@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, auth and messages: signs out a session past its absolute lifetime.
+    "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After the others, as django-axes requires: turns a lockout raised during sign-in into
@@ -158,7 +160,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions end after this much idle time: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60 * 24 * 7) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# ...and this long after signing in, however active (accounts.middleware).
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_DAYS", default=30) * 86400
+if SESSION_ABSOLUTE_AGE <= 0:
+    raise ImproperlyConfigured("SESSION_ABSOLUTE_DAYS must be at least 1.")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
+# How long the link that confirms a new e-mail address works.
+EMAIL_CHANGE_TIMEOUT = env.int("EMAIL_CHANGE_TIMEOUT_MINUTES", default=24 * 60) * 60
 
 # Sign-in lockout (django-axes): N failures for one account from one IP within the window
 # lock that pair out for the same window. The right password is refused while locked.
@@ -167,9 +175,19 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of an address is one username, so one failure counter (accounts/emails.py).
+AXES_USERNAME_CALLABLE = "accounts.emails.axes_username"
 AXES_CLIENT_IP_CALLABLE = "aysekai_site.platform.ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+# The current password asked before a sensitive change, and second-factor codes (at sign-in
+# or to turn two-factor off): this many wrong ones within the window lock that check for the
+# account, or this many for one IP (across accounts), for the window (accounts/throttle.py).
+VERIFY_FAILURE_LIMIT = env.int("VERIFY_FAILURE_LIMIT", default=5)
+VERIFY_IP_FAILURE_LIMIT = env.int("VERIFY_IP_FAILURE_LIMIT", default=20)
+VERIFY_LOCKOUT_MINUTES = env.int("VERIFY_LOCKOUT_MINUTES", default=30)
+if min(VERIFY_FAILURE_LIMIT, VERIFY_IP_FAILURE_LIMIT, VERIFY_LOCKOUT_MINUTES) < 1:
+    raise ImproperlyConfigured("VERIFY_* limits and VERIFY_LOCKOUT_MINUTES must be at least 1.")
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

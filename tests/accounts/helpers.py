@@ -16,5 +16,8 @@ def actions(**filters) -> list[str]:
     return list(AuditEvent.objects.filter(**filters).values_list("action", flat=True))
 
 
-def sign_in(client, email, password=PASSWORD, **extra):
-    return client.post("/accounts/login/", {"username": email, "password": password}, **extra)
+def sign_in(client, email, password=PASSWORD, next=None, **extra):
+    data = {"username": email, "password": password}
+    if next is not None:
+        data["next"] = next
+    return client.post("/accounts/login/", data, **extra)

@@ -1,7 +1,6 @@
 import pytest
 
-from accounts.models import User
-from tests.accounts.helpers import PASSWORD, actions
+from tests.accounts.helpers import actions
 
 pytestmark = pytest.mark.django_db
 URL = "/accounts/settings/"
@@ -70,38 +69,3 @@ def test_it_answers_bad_input_with_field_errors(client, user, overrides, field):
     assert response.status_code == 200
     assert response.context["form"].errors[field]
     assert actions(actor=user, action="settings_changed") == []
-
-
-class TestEmailChange:
-    URL = "/accounts/settings/email/"
-
-    def test_it_changes_the_address_with_the_current_password(self, client, user):
-        client.force_login(user)
-        response = client.post(self.URL, {"email": "new@example.com", "current_password": PASSWORD})
-        assert response["Location"] == "/accounts/settings/"
-        user.refresh_from_db()
-        assert user.email == "new@example.com"
-        assert "email_changed" in actions(actor=user)
-
-    @pytest.mark.parametrize(
-        ("email", "password", "field"),
-        [
-            ("new@example.com", "wrong", "current_password"),
-            ("new@example.com", "", "current_password"),
-            ("not-an-address", PASSWORD, "email"),
-            ("", PASSWORD, "email"),
-            ("a" * 10_000, PASSWORD, "email"),
-        ],
-    )
-    def test_it_refuses_bad_input(self, client, user, email, password, field):
-        client.force_login(user)
-        response = client.post(self.URL, {"email": email, "current_password": password})
-        assert response.context["form"].errors[field]
-        assert User.objects.get(pk=user.pk).email == user.email
-
-    def test_it_refuses_an_address_taken_by_another_account(self, client, user, other_user):
-        client.force_login(user)
-        response = client.post(
-            self.URL, {"email": other_user.email.upper(), "current_password": PASSWORD}
-        )
-        assert "already exists" in str(response.context["form"].errors["email"])

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -45,6 +47,9 @@ def test_it_turns_on_with_one_code_and_the_password_and_shows_backup_codes_once(
     overview = signed_in.get("/accounts/two_factor/").content.decode()
     assert codes[0] not in overview
     assert "10 backup codes left" in overview
+    # Turning it off asks for a code as well as the password, in fields of its own.
+    assert 'id="id_disable_token"' in overview
+    assert 'id="id_disable_current_password"' in overview
 
 
 @pytest.mark.parametrize(
@@ -64,14 +69,51 @@ def test_it_refuses_a_wrong_code_or_password(signed_in, user, data, field):
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def test_it_turns_off_with_the_password_only(signed_in, user):
-    verify_second_factor(signed_in, user)
-    refused = signed_in.post("/accounts/two_factor/disable/", {"current_password": "wrong"})
-    assert refused.status_code == 302
-    assert TOTPDevice.objects.filter(user=user).exists()
-    signed_in.post("/accounts/two_factor/disable/", {"current_password": PASSWORD})
+DISABLE = "/accounts/two_factor/disable/"
+
+
+def test_it_turns_off_with_the_password_and_a_code_and_says_so_by_mail(signed_in, user, mailoutbox):
+    device = verify_second_factor(signed_in, user)
+    for data in ({"current_password": PASSWORD}, {"current_password": "wrong", "token": "1"}):
+        refused = signed_in.post(DISABLE, data)
+        assert refused.status_code == 302
+        assert TOTPDevice.objects.filter(user=user).exists()
+    signed_in.post(DISABLE, {"current_password": PASSWORD, "token": code_for(device)})
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert "2fa_disabled" in actions(actor=user)
+    [notice] = mailoutbox
+    assert notice.to == [user.email]
+    assert "Two-factor authentication was turned off" in notice.subject
+    assert "/accounts/password_reset/" in notice.body
+
+
+@pytest.mark.parametrize("token", ["000000", "12345", "abcd2346", "<b>1</b>", "x" * 10_000, ""])
+def test_it_stays_on_without_a_right_code(signed_in, user, token, mailoutbox):
+    verify_second_factor(signed_in, user)
+    StaticDevice.objects.create(user=user, name="Backup codes").token_set.create(token="abcd2345")
+    response = signed_in.post(DISABLE, {"current_password": PASSWORD, "token": token}, follow=True)
+    assert "Two-factor authentication is still on" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=user).exists()
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["abcd2345", "ABCD2345", "abcd 2345", "ABCD-2345", " a-b c-d 2345 ", "ａｂｃｄ２３４５"],
+)
+def test_it_turns_off_with_a_backup_code_written_any_way(signed_in, user, spelling):
+    verify_second_factor(signed_in, user)
+    StaticDevice.objects.create(user=user, name="Backup codes").token_set.create(token="abcd2345")
+    signed_in.post(DISABLE, {"current_password": PASSWORD, "token": spelling})
+    assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+def test_it_does_not_spend_a_backup_code_when_the_password_is_wrong(signed_in, user):
+    verify_second_factor(signed_in, user)
+    static = StaticDevice.objects.create(user=user, name="Backup codes")
+    static.token_set.create(token="abcd2345")
+    signed_in.post(DISABLE, {"current_password": "wrong", "token": "abcd2345"})
+    assert static.token_set.filter(token="abcd2345").exists()
 
 
 def test_it_makes_new_backup_codes_with_the_password(signed_in, user):
@@ -128,3 +170,17 @@ class TestAdminGate:
         sign_in(client, staff.email)
         client.post("/accounts/login/verify/", {"token": code_for(device)})
         assert client.get("/admin/").status_code == 200
+
+
+def test_wrong_codes_to_turn_it_off_lock_the_code_check(signed_in, user, clock):
+    device = verify_second_factor(signed_in, user)
+    for _ in range(5):
+        clock.advance(datetime.timedelta(minutes=1))  # past django-otp's back-off
+        signed_in.post(DISABLE, {"current_password": PASSWORD, "token": "000000"})
+    clock.advance(datetime.timedelta(minutes=1))
+    response = signed_in.post(
+        DISABLE, {"current_password": PASSWORD, "token": code_for(device)}, follow=True
+    )
+    assert "Too many wrong codes for this account" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert actions(actor=user, action="verify_lockout") == ["verify_lockout"]

@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import email_change
 from accounts.models import AuditEvent, User
 from meditation.models import ExportJob, ImportJob, MeditationSession
 from tests.accounts.helpers import PASSWORD
@@ -82,6 +83,7 @@ GUARDS = [
         ANONYMOUS, "visitor", "post", "/accounts/two_factor/backup_codes/", 302, SIGN_IN,
         {"current_password": PASSWORD},
     ),
+    row(ANONYMOUS, "visitor", "post", "/accounts/settings/email/confirm/{unknown}/", 302, SIGN_IN),
     row(ANONYMOUS, "visitor", "post", "/accounts/logout/", 302, "/"),
     row(ANONYMOUS, "visitor", "post", "/accounts/login/verify/", 302, "/accounts/login/",
         {"token": "123456"}),
@@ -92,6 +94,7 @@ GUARDS = [
     row(METHOD, "visitor", "put", "/accounts/login/verify/", 405),
     row(METHOD, "user", "put", "/accounts/settings/", 405),
     row(METHOD, "user", "put", "/accounts/settings/email/", 405),
+    row(METHOD, "user", "put", "/accounts/settings/email/confirm/{email_token}/", 405),
     row(METHOD, "user", "put", "/accounts/password_change/", 405),
     row(METHOD, "user", "put", "/accounts/two_factor/setup/", 405),
     row(METHOD, "visitor", "put", "/accounts/password_reset/", 405),
@@ -109,7 +112,13 @@ GUARDS = [
         NOT_YOURS, "visitor", "post", "/accounts/password_reset/{uid}/{their_token}/", 200,
         data={"new_password1": "x" * 20, "new_password2": "x" * 20}, text=LINK_GONE,
     ),
-    # Bad input: ids that name nothing of the right kind, a malformed link, a wrong password.
+    # Another person's e-mail change link, followed signed in as oneself.
+    row(
+        NOT_YOURS, "user", "post", "/accounts/settings/email/confirm/{their_email_token}/", 200,
+        text=LINK_GONE,
+    ),
+    # Bad input: ids that name nothing of the right kind, a malformed link, no password (a
+    # wrong one is counted and audited: tests/accounts/test_throttle.py).
     row(BAD_INPUT, "user", "post", "/meditate/{unknown}/dhikr/", 404),
     row(BAD_INPUT, "user", "post", "/journal/{binned}/delete/", 404),
     row(BAD_INPUT, "user", "post", "/journal/{unknown}/delete/", 404),
@@ -120,8 +129,12 @@ GUARDS = [
         data={"new_password1": "x" * 20, "new_password2": "x" * 20}, text=LINK_GONE,
     ),
     row(
+        BAD_INPUT, "user", "post", "/accounts/settings/email/confirm/not-a-token/", 200,
+        text=LINK_GONE,
+    ),
+    row(
         BAD_INPUT, "user with 2fa", "post", "/accounts/two_factor/backup_codes/", 302,
-        "/accounts/two_factor/", {"current_password": "not the password"},
+        "/accounts/two_factor/", {"current_password": ""},
     ),
 ]  # fmt: skip
 
@@ -138,6 +151,8 @@ def ids(user, other_user):
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
         "their_token": default_token_generator.make_token(other_user),
+        "email_token": email_change.make_token(user, "new@example.com"),
+        "their_email_token": email_change.make_token(other_user, "theirs@example.com"),
     }
 
 
@@ -240,12 +255,13 @@ MATRIX = {
         HERE, HERE, NO_OBJECT,
         A + "test_settings_page.py::test_it_answers_bad_input_with_field_errors"),
     "accounts:email_change": (
-        HERE, HERE, NO_OBJECT, A + "test_settings_page.py::test_it_refuses_bad_input"),
+        HERE, HERE, NO_OBJECT, A + "test_email_change.py::test_it_refuses_bad_input"),
+    "accounts:email_change_confirm": (HERE, HERE, HERE, HERE),
     "accounts:two_factor_setup": (
         HERE, HERE, NO_OBJECT, A + "test_two_factor.py::test_it_refuses_a_wrong_code_or_password"),
     "accounts:two_factor_disable": (
         HERE, TWO_FACTOR_GET, NO_OBJECT,
-        A + "test_two_factor.py::test_it_turns_off_with_the_password_only"),
+        A + "test_two_factor.py::test_it_stays_on_without_a_right_code"),
     "accounts:two_factor_backup_codes": (HERE, TWO_FACTOR_GET, NO_OBJECT, HERE),
     "accounts:delete": (
         A + "test_delete.py::test_it_needs_sign_in",
