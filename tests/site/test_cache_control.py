@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from accounts import email_change
 from accounts.models import User
 from meditation.models import ExportJob, JobStatus
 from tests.accounts.helpers import PASSWORD, sign_in
@@ -83,6 +84,8 @@ SIGNED_IN = [
     case("post", "/accounts/settings/", {"theme": "dark", "time_zone": "UTC"}),
     case("get", "/accounts/settings/email/"),
     case("post", "/accounts/settings/email/", {"email": "x", "current_password": "wrong"}),
+    case("get", "/accounts/settings/email/confirm/{email_token}/"),
+    case("post", "/accounts/settings/email/confirm/{email_token}/"),
     case("get", "/accounts/password_change/"),
     case("get", "/accounts/two_factor/"),
     case("get", "/accounts/two_factor/setup/"),
@@ -111,6 +114,7 @@ def ids(user):
         "failed": ExportJob.objects.create(owner=user, status=JobStatus.FAILED).pk,
         "import": ImportJobFactory(owner=user, upload=log(row())).pk,
         "unknown": uuid.uuid4(),
+        "email_token": email_change.make_token(user, "new.address@example.com"),
     }
 
 
@@ -194,11 +198,11 @@ def routes(resolver: URLResolver, prefix: str = "/") -> list[str]:
 
 def test_it_tries_every_url_of_the_apps():
     """A new URL must be added to SIGNED_IN (or NOT_A_PERSONS_PAGE), or this test fails."""
-    tried = {re.sub(r"\{[a-z]+\}", "<id>", p.values[1].split("?")[0]) for p in SIGNED_IN}
+    tried = {re.sub(r"\{[a-z_]+\}", "<id>", p.values[1].split("?")[0]) for p in SIGNED_IN}
     for route in routes(get_resolver()):
         if route.startswith(("/admin", "/api/")) or route in NOT_A_PERSONS_PAGE:
             continue
-        shape = re.sub(r"<uuid:\w+>", "<id>", route).replace("<name_number:number>", "1")
+        shape = re.sub(r"<(uuid|str):\w+>", "<id>", route).replace("<name_number:number>", "1")
         assert shape in tried, f"{route} is not tried in SIGNED_IN"
 
 
