@@ -18,8 +18,9 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
-    # Variables already in the process environment win over the file.
-    env.read_env(BASE_DIR / ".env")
+    # Variables already in the process environment win over the file (12-factor; `make run`
+    # has honcho read no file, so this is the one place .env is read).
+    env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
