@@ -18,8 +18,7 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
-    # Variables already in the process environment win over the file (12-factor; `make run`
-    # has honcho read no file, so this is the one place .env is read).
+    # Variables already in the process environment win (the one reader of .env: see make run).
     env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -76,8 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # The signed-in person's time zone for the request (visitors: UTC).
-    "accounts.middleware.TimeZoneMiddleware",
+    "accounts.middleware.TimeZoneMiddleware",  # the signed-in person's zone (visitors: UTC)
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
