@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PORT ?= 8000
+# The process environment wins over .env, which wins over the default: `PORT=8080 make run`.
+PORT ?= $(or $(shell grep -s '^PORT=' .env | tail -n 1 | tr -cd '0-9'),8000)
 VENV := .venv
 PY := $(VENV)/bin/python
 # First Python >= 3.12 on PATH (Django 6.1 needs it); pyenv shims honour .python-version.
@@ -36,8 +37,12 @@ setup: $(VENV)/.installed .env
 	$(PY) manage.py load_names
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# honcho would load .env over the inherited environment, so it reads no file (`--env
+# /dev/null`); each Django process reads .env itself, never over a variable already set.
+HONCHO = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --env /dev/null
+
 run: setup
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start --port $(PORT)
+	$(HONCHO) start --port $(PORT)
 
 # The coverage gate lives here, not in pytest's addopts: `pytest tests/<one file>` then passes
 # when its tests do, while the whole suite (and so CI) still fails below COVERAGE_MIN.

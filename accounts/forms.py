@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -22,6 +21,7 @@ from django.core.validators import MaxLengthValidator
 from .emails import normalize_email
 from .models import User
 from .requests import AuthenticatedRequest
+from .time_zones import TimeZoneField
 from .verification import check_code, check_password, normalize_code
 
 # Long passphrases are welcome; a cap keeps hashing a megabyte of text off the table.
@@ -251,11 +251,8 @@ class SetPasswordFormCapped(SetPasswordForm):
         _cap_password_fields(self)
 
 
-TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
-
-
 class SettingsForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    time_zone = TimeZoneField()
 
     class Meta:
         model = User
@@ -277,6 +274,7 @@ class SettingsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["display_name"].validators.append(reject_control_characters)
+        cast(TimeZoneField, self.fields["time_zone"]).keep(self.instance.time_zone)
 
 
 class UserAdminCreationForm(AdminUserCreationForm):

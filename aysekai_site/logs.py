@@ -32,7 +32,10 @@ class RequestContextFilter(logging.Filter):
             # Celery's current task; None outside one (and when a task is called as a function).
             record.task_id = current_task.request.id if current_task else None
         if not hasattr(record, "user_id"):
-            user = getattr(request, "user", None) if request else None
+            # Only a user the request has already loaded (AuthenticationMiddleware keeps it
+            # there): loading it here would query the database, and during an outage turn the
+            # 503 page into a 500.
+            user = getattr(request, "_cached_user", None) if request else None
             record.user_id = user.pk if user is not None and user.is_authenticated else None
         return True
 

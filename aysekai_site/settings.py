@@ -18,8 +18,8 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
-    # Variables already in the process environment win over the file.
-    env.read_env(BASE_DIR / ".env")
+    # Variables already in the process environment win (the one reader of .env: see make run).
+    env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TimeZoneMiddleware",  # the signed-in person's zone (visitors: UTC)
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After sessions, auth and messages: signs out a session past its absolute lifetime.

@@ -128,17 +128,33 @@ class MeditationSessionQuerySet(models.QuerySet["MeditationSession"]):
         last: datetime.date | None,
         zone: datetime.tzinfo,
     ) -> MeditationSessionQuerySet:
-        """Entries started on local days `first` to `last` (both included; None is open)."""
+        """Entries started on local days `first` to `last` (both included; None is open).
+
+        A bound at the very ends of the calendar, where a local midnight has no UTC datetime,
+        leaves that side open: every entry is after the first day there is.
+        """
         entries = self
         if first:
-            start = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
-            entries = entries.filter(started_at__gte=start)
+            start = _local_midnight(first, zone)
+            if start is not None:
+                entries = entries.filter(started_at__gte=start)
         if last:
-            end = datetime.datetime.combine(
-                last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-            )
-            entries = entries.filter(started_at__lt=end)
+            end = _local_midnight(last, zone, days_after=1)
+            if end is not None:
+                entries = entries.filter(started_at__lt=end)
         return entries
+
+
+def _local_midnight(
+    day: datetime.date, zone: datetime.tzinfo, *, days_after: int = 0
+) -> datetime.datetime | None:
+    """The UTC moment a local day (or the one `days_after` it) begins; None off the calendar."""
+    try:
+        day += datetime.timedelta(days=days_after)
+        local = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+        return local.astimezone(datetime.UTC)
+    except OverflowError:
+        return None
 
 
 class MeditationSession(models.Model):

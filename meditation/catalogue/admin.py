@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -85,6 +87,14 @@ class DivineNameAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the catalogue is the 99: edit a name, never remove one
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history looks the id up unchecked: "abc" would be a ValueError (a 500).
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such name.") from None
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description="Arabic", ordering="arabic")
     def arabic_display(self, obj: DivineName) -> str:

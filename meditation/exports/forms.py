@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from .. import jobs
+from .. import dates, jobs
 from ..models import ExportJob
 
 
@@ -25,6 +25,8 @@ class ExportForm(forms.ModelForm):
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
+        for key in ("date_from", "date_to"):
+            dates.bound(self.fields[key])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

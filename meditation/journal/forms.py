@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import MaxLengthValidator
 
+from .. import dates
 from ..models import REFLECTION_MAX, MeditationSession, Mood
 from ..text import paragraphs
 
@@ -43,8 +44,10 @@ class JournalFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so these two are added here rather than declared.
         for key, label in (("from", "From"), ("to", "To")):
-            self.fields[key] = forms.DateField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            self.fields[key] = dates.bound(
+                forms.DateField(
+                    label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+                )
             )
         self.order_fields(self.field_order)
 

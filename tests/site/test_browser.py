@@ -181,3 +181,32 @@ def test_it_prepares_and_downloads_an_export(browser, site, settings, tmp_path):
         page.click(".job--done a.button")
     assert info.value.suggested_filename.endswith(".json")
     assert problems == []
+
+
+def test_it_suggests_the_devices_time_zone_in_settings(browser, site):
+    from accounts.models import User
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    # India: Chromium reports the zone by its older name (Asia/Calcutta), the list has the new.
+    context = browser.new_context(timezone_id="Asia/Kolkata")
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: msg.type in ("error", "warning") and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(f"{site}/accounts/login/?next=/accounts/settings/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", "a long test passphrase")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/accounts/settings/")
+    expect(page.locator("#id_time_zone")).to_have_value("UTC")
+    suggestion = page.locator(".zone-suggestion button")
+    expect(suggestion).to_have_text("Use Asia/Kolkata, this device's time zone")
+    suggestion.click()
+    expect(page.locator("#id_time_zone")).to_have_value("Asia/Kolkata")
+    expect(suggestion).to_have_count(0)
+    page.click("main form button[type=submit]")
+    expect(page.locator(".message")).to_contain_text("Your settings are saved")
+    assert User.objects.get(pk=user.pk).time_zone == "Asia/Kolkata"
+    expect(page.locator(".zone-suggestion")).to_have_count(0)  # nothing left to suggest
+    assert problems == []
