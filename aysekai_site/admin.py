@@ -16,7 +16,8 @@ from django.utils.http import urlencode
 
 # Django's admin runs a search and a date drill-down as given. Past these bounds a search is a
 # query SQLite refuses (its LIKE pattern or expression tree is too large: the 503 page), and a
-# year or day of more digits than a date has is an OverflowError (a 500).
+# year or day of more digits than a date has is an OverflowError (a 500); a NUL in a filter is
+# refused by Postgres (a 500).
 SEARCH_MAX_CHARS = 200
 SEARCH_MAX_WORDS = 20
 DATE_PART = re.compile(r"__(year|month|day)$")
@@ -28,8 +29,12 @@ def refusal(query: QueryDict) -> str:
     if len(search) > SEARCH_MAX_CHARS or len(search.split()) > SEARCH_MAX_WORDS:
         return f"Search for at most {SEARCH_MAX_CHARS} characters and {SEARCH_MAX_WORDS} words."
     for key in query:
-        if DATE_PART.search(key) and any(len(value) > 4 for value in query.getlist(key)):
+        values = query.getlist(key)
+        if DATE_PART.search(key) and any(len(value) > 4 for value in values):
             return "That date is not one the admin can show."
+        # Postgres refuses a NUL in any string it is sent (a 500); no filter value holds one.
+        if "\x00" in key or any("\x00" in value for value in values):
+            return "That filter is not one the admin can use."
     return ""
 
 

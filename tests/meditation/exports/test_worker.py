@@ -5,6 +5,7 @@ picks the task up again once the broker's visibility timeout passes. The job com
 exactly one file is left.
 """
 
+import io
 import os
 import signal
 import subprocess
@@ -15,7 +16,9 @@ import zipfile
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
+from meditation import private_files
 from meditation.models import JobStatus
 from tests import ROOT
 from tests.site.test_worker import current_database_url
@@ -107,6 +110,9 @@ def test_it_finishes_an_export_whose_worker_was_killed(tmp_path, django_db_block
     assert job.attempts == 2
     files = sorted(p.name for p in (tmp_path / "exports").iterdir())
     assert files == [f"{job.pk}.zip"]  # exactly one file, no temporaries
-    archive = zipfile.ZipFile(tmp_path / "exports" / files[0])
+    with override_settings(PRIVATE_STORAGE_ROOT=tmp_path):  # where the workers wrote it
+        archive = zipfile.ZipFile(
+            io.BytesIO(private_files.open_plain(f"exports/{files[0]}").read())
+        )
     assert archive.read("journal.csv").decode("utf-8-sig").count("\n") == 3001
     assert job.rows == 3000
