@@ -73,6 +73,12 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped.translate(_FOLD_MAP)).strip().casefold()
 
 
+def search_terms(query: str) -> list[str]:
+    """The query's folded words that can match: a word with no letter or digit cannot, so
+    `'`, `-` or a lone harakah search for nothing rather than match everything."""
+    return [word for word in fold(query).split() if any(ch.isalnum() for ch in word)]
+
+
 def arabic_search_forms(arabic: str) -> set[str]:
     """The folded forms of an Arabic name: with its dagger alif dropped and written out.
 

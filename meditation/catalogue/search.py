@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..models import DivineName
-from ..text import arabic_search_forms, fold
+from ..text import arabic_search_forms, fold, search_terms
 
 
 def haystack(name: DivineName) -> str:
@@ -31,21 +31,16 @@ def parse_number(query: str) -> int | None:
     return int(text) if text.isdecimal() and len(text) <= 3 else None
 
 
-def terms(query: str) -> list[str]:
-    """The query's folded words that can match: a word with no letter or digit cannot."""
-    return [word for word in fold(query).split() if any(ch.isalnum() for ch in word)]
-
-
 def nothing_to_search(query: str) -> bool:
     """True for a query that was typed but holds nothing to search for (`'`, `-`, `ʿ`)."""
-    return bool(query.strip()) and parse_number(query) is None and not terms(query)
+    return bool(query.strip()) and parse_number(query) is None and not search_terms(query)
 
 
 def search(names: Iterable[DivineName], query: str) -> list[DivineName]:
     number = parse_number(query)
     if number is not None:
         return [name for name in names if name.number == number]
-    words = terms(query)
+    words = search_terms(query)
     if not words:
         return [] if nothing_to_search(query) else list(names)
     matches = []

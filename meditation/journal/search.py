@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from accounts.requests import AuthenticatedRequest
 
 from ..models import MeditationSession
-from ..text import fold
+from ..text import fold, search_terms
 from .forms import JournalFilterForm
 
 
@@ -36,7 +36,9 @@ def search_text(entries: QuerySet[MeditationSession], query: str) -> list[uuid.U
     The text is encrypted, so the database cannot search it: the user's own entries (and only
     theirs: `entries` is already filtered by owner) are decrypted here, in one query.
     """
-    terms = fold(query).split()
+    terms = search_terms(query)
+    if not terms:  # only punctuation or marks: nothing to look for
+        return []
     rows = entries.order_by("-started_at").values_list("id", "intention", "reflection")
     return [
         pk

@@ -279,3 +279,11 @@ class TestPrivacy:
         MeditationSessionFactory(user=user, legacy_id="")
         with pytest.raises(IntegrityError), transaction.atomic():
             MeditationSessionFactory(user=user, legacy_id="same")
+
+
+@pytest.mark.parametrize("query", ["'", "-", "ʿ", "\u064e", "' -"])
+def test_it_finds_nothing_for_a_search_with_nothing_to_look_for(signed_in, user, query):
+    MeditationSessionFactory(user=user, intention="patience", reflection="a quiet hour")
+    response = signed_in.get("/journal/", {"q": query})
+    assert response.status_code == 200
+    assert response.context["entries"] == []
