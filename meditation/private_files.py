@@ -126,7 +126,14 @@ def open_plain(relative: str) -> io.BufferedReader:
 
     A read raises SealedFileError if the file is damaged, changed or its key is missing.
     """
-    reader = crypto.SealedReader(open(path_of(relative), "rb"), relative)  # noqa: SIM115
+    return _buffered(_sealed_reader(relative))
+
+
+def _sealed_reader(relative: str) -> crypto.SealedReader:
+    return crypto.SealedReader(open(path_of(relative), "rb"), relative)
+
+
+def _buffered(reader: crypto.SealedReader) -> io.BufferedReader:
     return io.BufferedReader(reader, buffer_size=crypto.CHUNK)
 
 
@@ -136,7 +143,7 @@ def open_verified(relative: str, *, size: int, sha256: str) -> io.BufferedReader
 
     Both passes read the same open file, so a rename over it in between changes nothing.
     """
-    reader = crypto.SealedReader(open(path_of(relative), "rb"), relative)  # noqa: SIM115
+    reader = _sealed_reader(relative)
     try:
         digest, count = hashlib.sha256(), 0
         while block := reader.read(crypto.CHUNK):
@@ -150,7 +157,7 @@ def open_verified(relative: str, *, size: int, sha256: str) -> io.BufferedReader
     except BaseException:
         reader.close()
         raise
-    return io.BufferedReader(reader, buffer_size=crypto.CHUNK)
+    return _buffered(reader)
 
 
 def is_encrypted(path: Path) -> bool:

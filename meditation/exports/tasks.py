@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="meditation.build_export",
+    name=ExportJob.task_name,  # "meditation.build_export"
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,

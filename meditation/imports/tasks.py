@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from ..models import ImportJob
 from .runner import import_job
 
 
-@shared_task(name="meditation.run_import")
+@shared_task(name=ImportJob.task_name)  # "meditation.run_import"
 def run_import(job_id: str) -> str:
     job = import_job(job_id)
     return job.status if job else "missing"

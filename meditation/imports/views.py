@@ -28,11 +28,16 @@ from .upload import COLUMNS
 RECENT_JOBS = 20
 
 
-def _store(request: AuthenticatedRequest, upload: UploadedFile) -> ImportJob:
-    """Keep the upload privately, then create its job: never a job without its file."""
-    job = ImportJob(
+def _new_job(request: AuthenticatedRequest, upload: UploadedFile) -> ImportJob:
+    """The (unsaved) job of an upload."""
+    return ImportJob(
         owner=request.user, original_name=(upload.name or "")[:255], size=upload.size or 0
     )
+
+
+def _store(request: AuthenticatedRequest, upload: UploadedFile) -> ImportJob:
+    """Keep the upload privately, then create its job: never a job without its file."""
+    job = _new_job(request, upload)
     job.file = f"imports/{job.pk}.csv"
     with private_files.atomic_write(job.file) as out:
         for chunk in upload.chunks():
@@ -50,9 +55,8 @@ def _import(request: AuthenticatedRequest, form: ImportForm) -> tuple[ImportJob,
     upload = form.cleaned_data["file"]
     if form.decrypted is not None:
         # Never stored, so always during the request: the key is not kept for a worker.
-        job = ImportJob.objects.create(
-            owner=request.user, original_name=(upload.name or "")[:255], size=upload.size or 0
-        )
+        job = _new_job(request, upload)
+        job.save()
         runner.import_decrypted(job, form.decrypted)
         return job, False
     job = _store(request, upload)
