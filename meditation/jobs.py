@@ -197,7 +197,8 @@ def stuck_window() -> datetime.timedelta:
     )
 
 
-@shared_task(name="meditation.fail_stuck_jobs")
+# Every minute from beat: its counts are in the worker's "succeeded" log line, not kept.
+@shared_task(name="meditation.fail_stuck_jobs", ignore_result=True)
 def fail_stuck_jobs() -> dict[str, int]:
     """Settle the jobs that can no longer finish; returns how many were requeued and failed.
 
