@@ -64,8 +64,7 @@ def journal_entries(job: ExportJob) -> QuerySet[MeditationSession]:
 def stream(entries: QuerySet[MeditationSession], progress: Progress) -> Iterator[MeditationSession]:
     for count, entry in enumerate(entries.iterator(chunk_size=CHUNK_SIZE), start=1):
         yield entry
-        if count % CHUNK_SIZE == 0:
-            progress(count)
+        progress(count)  # every row: the report writes only when there is news
     progress(-1)  # the pass is complete
 
 
@@ -235,7 +234,9 @@ class _text_member:  # lower case: used as a context manager, like open()
 
 
 def build(job: ExportJob, out: HashingWriter, report: Callable[[int], None]) -> int:
-    """Write the job's file to `out`; `report(percent)` is called as it goes. Returns rows."""
+    """Write the job's file to `out`; `report(percent)` is called for every row (a
+    `jobs.Progress` writes only when the percentage changed or its heartbeat is due). Returns
+    rows."""
     if job.kind == ExportJob.Kind.CATALOGUE:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
         rows = export_catalogue_csv(text)
@@ -257,7 +258,7 @@ def build(job: ExportJob, out: HashingWriter, report: Callable[[int], None]) -> 
             done_passes += 1
             count = 0
         report(min(99, int(100 * (done_passes * total + count) / (passes * total))))
-        if settings.EXPORT_CHUNK_PAUSE:
+        if settings.EXPORT_CHUNK_PAUSE and count % CHUNK_SIZE == 0:
             time.sleep(settings.EXPORT_CHUNK_PAUSE)
 
     writers = {
