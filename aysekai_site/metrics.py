@@ -62,6 +62,8 @@ class TaskOutcomes(Collector):
         tasks = sorted(name for name in app.tasks if not name.startswith("celery."))
         keys = {task_key(t, o): (t, o) for t in tasks for o in TASK_OUTCOMES}
         values = app_metrics.read_shared(keys)
+        if values is None:  # the cache is down: no samples rather than false zeros
+            return
         outcomes = CounterMetricFamily(
             "aysekai_celery_tasks", "Celery task outcomes.", labels=["task", "outcome"]
         )

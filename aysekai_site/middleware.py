@@ -1,5 +1,5 @@
-"""Site-wide middleware: request ids, the request log, security headers, and a friendly 503
-when the database is unreachable."""
+"""Site-wide middleware: request ids, the request log and security headers. (A database
+outage becomes the 503 page in `aysekai_site.errors`, the 500 handler.)"""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 
 from .platform.request_context import current_request
 from .platform.requests import HtmxHttpRequest
@@ -95,23 +93,4 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        return response
-
-
-class DatabaseUnavailableMiddleware:
-    """A database outage is a 503 "back soon" page, not a 500."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, (OperationalError, InterfaceError)):
-            return None
-        request_logger.error("database unavailable: %s", type(exception).__name__)
-        # Rendered without the request: its context processors would query the database.
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
         return response

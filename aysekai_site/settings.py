@@ -87,8 +87,6 @@ MIDDLEWARE = [
     # After the others, as django-axes requires: turns a lockout raised during sign-in into
     # its 429 page.
     "axes.middleware.AxesMiddleware",
-    # Innermost, so that its process_exception sees a database error before anything else.
-    "aysekai_site.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "aysekai_site.urls"
@@ -118,6 +116,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is an outage page in seconds, not a hung worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker write to the same file: WAL and IMMEDIATE transactions
     # keep them from failing with "database is locked".
@@ -133,6 +136,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------------------
 # REDIS_URL selects Redis (production); otherwise a per-process memory cache.
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://aysekai")}
+# How long the web waits for Redis (cache, broker, result backend) before it counts as down:
+# an outage must cost a request a moment, not a hang (issue 12).
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5.0)
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
+    )
 
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -345,21 +356,45 @@ if CELERY_VISIBILITY_TIMEOUT <= EXPORT_TIME_LIMIT:
 if not CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        # Longer than the 1 s BRPOP a waiting worker holds; without it a publish to a broker
+        # that vanished without closing the connection would wait forever.
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
         # How often (seconds) a worker looks for tasks whose worker died and whose visibility
         # timeout has passed (kombu scans every interval × throttle seconds).
         "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
         "unacked_restore_throttle": 1,
     }
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # Celery's default is 20 retries a second apart: a request would hang for 19 s.
+        "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_TASK_SOFT_TIME_LIMIT = EXPORT_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = EXPORT_TIME_LIMIT
-# Publishing gives up quickly when the broker is down, so a request can say so at once.
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Publishing gives up quickly when the broker is down, so a request can say so at once (one
+# retry after 0.2 s: well within 2 s even for a broker that drops packets).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2,
+}  # fmt: skip
+# Workers, on the other hand, wait for a lost broker for as long as it takes, and carry on by
+# themselves when it is back (Celery gives up after 100 attempts by default).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker goes keeps running (it needs the database, not the broker);
+# its acknowledgement is lost, so the broker delivers it again, and the second delivery
+# finds the job settled (meditation.jobs.start).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
+# Jobs keep their state in their own rows, so no task stores a result, and queuing one never
+# touches the result backend (only `aysekai_site.ping`, which check_worker waits on, does).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-trash": {"task": "meditation.purge_trash", "schedule": datetime.timedelta(hours=6)},

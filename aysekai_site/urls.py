@@ -6,7 +6,10 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from . import health, metrics
+from . import errors, health, metrics
+
+# A database outage raised anywhere in a request is the 503 page (aysekai_site.errors).
+handler500 = errors.server_error
 
 
 @require_safe

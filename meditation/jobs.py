@@ -8,6 +8,7 @@ job (their task, their messages, what happens to their file) is declared on each
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from celery import current_app, shared_task
@@ -17,13 +18,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from accounts import audit
 
 from . import private_files
 from .audit import Action
 from .models import UNFINISHED, ExportJob, ImportJob, Job, JobStatus
+
+logger = logging.getLogger(__name__)
 
 KINDS: tuple[type[Job], ...] = (ExportJob, ImportJob)
 # A run completed these: nothing may fail them or start them again.
@@ -46,7 +48,11 @@ def enqueue(request: HttpRequest | None, job: Job) -> bool:
 def _send(request: HttpRequest | None, job: Job) -> bool:
     try:
         current_app.tasks[job.task_name].delay(str(job.pk))
-    except OperationalError:
+    except Exception as error:
+        # kombu's OperationalError, redis-py's errors, the result backend's RuntimeError:
+        # whatever a broker outage raises, the job is failed (so it can be retried and never
+        # counts as unfinished) and the person told.
+        logger.warning("job %s could not be queued: %s", job.pk, type(error).__name__)
         fail(job, job.unavailable_error)
         if request is not None:
             messages.error(request, job.unavailable_error)

@@ -60,3 +60,21 @@ def staff_client(client, db):
     verify_second_factor(client, staff)
     client.staff_user = staff
     return client
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache is a Redis server that is not there: a port nothing listens on."""
+    import socket
+
+    with socket.socket() as probe:  # a free port, closed again: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/1",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
+    return port

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.core.cache import cache
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
-from .counters import increment
+from . import counters
 
 SHARED_PREFIX = "metrics:"
 
@@ -25,13 +24,17 @@ _collectors: dict[str, Collector] = {}
 
 def count_shared(name: str, amount: int = 1) -> None:
     """Add to a counter kept in the shared cache (visible from every process)."""
-    increment(SHARED_PREFIX + name, amount)
+    counters.increment(SHARED_PREFIX + name, amount)
 
 
-def read_shared(names: Iterable[str]) -> dict[str, int]:
-    """The shared counters `names` (0 for one never counted), in one cache round trip."""
+def read_shared(names: Iterable[str]) -> dict[str, int] | None:
+    """The shared counters `names` (0 for one never counted), in one cache round trip; None
+    while the cache cannot be reached (a scrape then leaves them out: a false 0 would read as
+    a counter reset)."""
     names = list(names)
-    values = cache.get_many([SHARED_PREFIX + name for name in names])
+    values = counters.read(SHARED_PREFIX + name for name in names)
+    if values is None:
+        return None
     return {name: values.get(SHARED_PREFIX + name, 0) for name in names}
 
 
@@ -42,8 +45,10 @@ class SharedCounter(Collector):
         self.name, self.metric, self.documentation = name, metric, documentation
 
     def collect(self) -> Iterator[Any]:
-        value = read_shared([self.name])[self.name]
-        yield CounterMetricFamily(self.metric, self.documentation, value=value)
+        values = read_shared([self.name])
+        if values is None:
+            return
+        yield CounterMetricFamily(self.metric, self.documentation, value=values[self.name])
 
 
 def register(name: str, collector: Collector) -> None:

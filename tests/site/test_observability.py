@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import pytest
 from celery.app.trace import build_tracer
 from celery.signals import setup_logging
-from django.db import OperationalError
 from django.test import RequestFactory
 
 from aysekai_site import sentry
@@ -333,18 +332,6 @@ class TestErrorPages:
         response = csrf_client.post("/accounts/login/", {"username": "a", "password": "b"})
         assert response.status_code == 403
         assert "That form had expired" in response.content.decode()
-
-    def test_it_answers_503_when_the_database_is_down(self, client, monkeypatch):
-        from meditation.catalogue import views
-
-        def down(*args, **kwargs):
-            raise OperationalError("could not connect to server")
-
-        monkeypatch.setattr(views, "search", down)
-        response = client.get("/names/")
-        assert response.status_code == 503
-        assert response["Retry-After"] == "30"
-        assert "taking a short pause" in response.content.decode()
 
     def test_it_has_a_page_for_too_many_requests(self, client, settings):
         settings.PASSWORD_RESET_RATE = "0/h"

@@ -148,3 +148,62 @@ def test_it_uses_the_database_that_database_url_names():
 
     url = os.environ.get("DATABASE_URL", "")
     assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
+
+
+def settings_json(expression: str, **env: str):
+    """The JSON of `expression` (over the settings `s`) in a clean interpreter with `env`."""
+    import json
+
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env, DEBUG="true", DJANGO_SETTINGS_MODULE="aysekai_site.settings")
+    code = f"import json, django; from django.conf import settings as s; django.setup(); print(json.dumps({expression}))"  # noqa: E501
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    return json.loads(result.stdout)
+
+
+def test_it_bounds_every_wait_on_redis_so_an_outage_costs_a_request_a_moment():
+    redis = "redis://127.0.0.1:6390"
+    got = settings_json(
+        "[s.CACHES['default']['OPTIONS'], s.CELERY_BROKER_TRANSPORT_OPTIONS,"
+        " s.CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS['retry_policy'],"
+        " s.CELERY_REDIS_SOCKET_CONNECT_TIMEOUT, s.CELERY_TASK_PUBLISH_RETRY_POLICY,"
+        " s.CELERY_BROKER_CONNECTION_TIMEOUT, s.CELERY_TASK_IGNORE_RESULT,"
+        " s.CELERY_BROKER_CONNECTION_MAX_RETRIES]",
+        REDIS_URL=f"{redis}/1", CELERY_BROKER_URL=f"{redis}/2", CELERY_RESULT_BACKEND=f"{redis}/3",
+    )  # fmt: skip
+    cache, broker, backend_retry, backend_connect, publish, connect, ignore, worker_retries = got
+    assert cache == {"socket_connect_timeout": 0.5, "socket_timeout": 5.0}
+    assert (broker["socket_connect_timeout"], broker["socket_timeout"]) == (0.5, 5.0)
+    # Celery's defaults (20 retries a second apart) hung the export form for 19 s.
+    assert (backend_retry["max_retries"], backend_connect) == (1, 0.5)
+    assert (publish["max_retries"], connect) == (1, 0.5)
+    # Worst case, a broker that drops packets: two connects and one pause, under 2 s.
+    assert (publish["max_retries"] + 1) * connect + publish["interval_max"] < 2
+    assert ignore is True  # queuing a job never waits on the result backend
+    assert worker_retries is None  # workers wait out a broker outage, however long
+
+
+def test_the_environment_tunes_the_waits_and_postgres_has_a_connect_timeout():
+    got = settings_json(
+        "[s.CACHES['default']['OPTIONS'], s.DATABASES['default']['OPTIONS']]",
+        REDIS_URL="redis://127.0.0.1:6390/1", REDIS_CONNECT_TIMEOUT="1.5",
+        DATABASE_URL="postgres://u@127.0.0.1:5999/x", DATABASE_CONNECT_TIMEOUT="7",
+    )  # fmt: skip
+    assert got[0]["socket_connect_timeout"] == 1.5
+    assert got[1]["connect_timeout"] == 7
+
+
+def test_only_the_worker_ping_stores_a_result():
+    import aysekai_site.tasks  # noqa: F401 - a worker finds it by autodiscovery
+    from aysekai_site.celery import app
+
+    # Every app's task modules are imported by its ready(), so all are registered by now.
+    assert "meditation.build_export" in app.tasks
+    storing = sorted(
+        name for name, task in app.tasks.items()
+        if not name.startswith("celery.") and not task.ignore_result
+    )  # fmt: skip
+    assert storing == ["aysekai_site.ping"]

@@ -10,6 +10,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+import redis
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -88,11 +89,24 @@ class TestRequest:
         assert ExportJob.objects.filter(owner=user).count() == 4
 
     @pytest.mark.django_db(transaction=True)
+    @pytest.mark.parametrize(
+        "error",
+        [OperationalError("Connection refused"),
+         # What the Redis result backend raised after 19 s of retries (issue 12).
+         RuntimeError("Retry limit exceeded while trying to reconnect to the Celery redis "
+                      "result store backend."),
+         redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379."),
+         redis.exceptions.TimeoutError("Timeout connecting to server")],
+        ids=["kombu", "result-backend", "redis-refused", "redis-timeout"],
+    )  # fmt: skip
     def test_it_fails_the_job_says_so_once_and_offers_a_retry_when_the_broker_is_down(
-        self, signed_in, monkeypatch
+        self, signed_in, monkeypatch, error
     ):
         # Transactional, as in production: the send happens during the request, which can
         # still show its message.
+        def unreachable(*args):
+            raise error
+
         monkeypatch.setattr(tasks.build_export, "delay", unreachable)
         response = signed_in.post(URL, {"format": "csv"}, follow=True)
         job = ExportJob.objects.get()

@@ -78,3 +78,11 @@ def test_it_reports_export_jobs_by_status_registered_by_meditation(client, user)
     body = scrape(client)
     assert value(body, 'aysekai_exports{status="running"}') == 2
     assert value(body, 'aysekai_exports{status="expired"}') == 0
+
+
+def test_a_scrape_answers_without_the_shared_counters_while_the_cache_is_down(client, cache_down):
+    body = scrape(client)
+    assert "aysekai_http_requests_total" in body  # this process's own metrics are there
+    assert "aysekai_celery_tasks_total" not in body  # no false zeros for the shared ones
+    # Counted while the first scrape was collected: the next one reports it.
+    assert value(scrape(client), 'aysekai_cache_errors_total{operation="read"}') >= 1
