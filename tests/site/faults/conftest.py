@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from .services import ThrowawayPostgres, ThrowawayRedis
-from .stack import Stack, stack_env
+from .stack import Stack, running_stack, sqlite_services, stack_env
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +38,7 @@ def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """collectstatic once, for every stack of the session (the manifest storage needs it)."""
     root = tmp_path_factory.mktemp("static-stack")
     static = root / "static"
-    env = stack_env(root, DATABASE_URL=f"sqlite:///{root / 'unused.sqlite3'}",
-                    REDIS_URL="locmemcache://faults", STATIC_ROOT=str(static))  # fmt: skip
+    env = stack_env(root, STATIC_ROOT=str(static), **sqlite_services(root))
     Stack(root, env).manage("collectstatic", "--noinput", "--verbosity", "0")
     return static
 
@@ -49,19 +48,12 @@ def postgres_stack(
     postgres: ThrowawayPostgres, redis_server: ThrowawayRedis, static_root: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:  # fmt: skip
-    root = tmp_path_factory.mktemp("postgres-stack")
-    env = stack_env(
-        root, DATABASE_URL=postgres.url, REDIS_URL=redis_server.url(1),
-        CELERY_BROKER_URL=redis_server.url(2), CELERY_RESULT_BACKEND=redis_server.url(3),
-        STATIC_ROOT=str(static_root),
-    )  # fmt: skip
-    site = Stack(root, env)
-    try:
-        site.prepare()
-        site.start()
+    with running_stack(
+        tmp_path_factory.mktemp("postgres-stack"), DATABASE_URL=postgres.url,
+        REDIS_URL=redis_server.url(1), CELERY_BROKER_URL=redis_server.url(2),
+        CELERY_RESULT_BACKEND=redis_server.url(3), STATIC_ROOT=str(static_root),
+    ) as site:  # fmt: skip
         yield site
-    finally:
-        site.stop()
 
 
 @pytest.fixture

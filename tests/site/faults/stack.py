@@ -32,9 +32,9 @@ PASSWORD = "a quiet river at dawn 7"  # passes every password validator
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 
 
-def stack_env(root: Path, **services: str) -> dict[str, str]:
-    """Production settings for a stack under `root`: DATABASE_URL, REDIS_URL,
-    CELERY_BROKER_URL, CELERY_RESULT_BACKEND and STATIC_ROOT come from `services`."""
+def stack_env(root: Path, **variables: str) -> dict[str, str]:
+    """Production settings for a stack under `root`, with `variables` over them: DATABASE_URL,
+    REDIS_URL, CELERY_BROKER_URL, CELERY_RESULT_BACKEND and STATIC_ROOT at least."""
     env = {key: os.environ[key] for key in INHERITED if key in os.environ}
     return env | {
         "DJANGO_SETTINGS_MODULE": "aysekai_site.settings",
@@ -63,7 +63,18 @@ def stack_env(root: Path, **services: str) -> dict[str, str]:
         "PASSWORD_RESET_RATE": "10000/h",
         "EXPORT_CHUNK_PAUSE": "0",
         "WEB_CONCURRENCY": "2",
-        **services,
+        **variables,
+    }
+
+
+def sqlite_services(root: Path) -> dict[str, str]:
+    """The default set-up's services under `root`: one SQLite file, each process's memory
+    cache and the filesystem broker."""
+    return {
+        "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+        "REDIS_URL": "locmemcache://faults",
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_RESULT_BACKEND": f"file://{root / 'celery' / 'results'}",
     }
 
 
@@ -267,6 +278,22 @@ class Stack:
                 email,
             )
         ]
+
+
+@contextmanager
+def running_stack(root: Path, *, beat: bool = True, **variables: str) -> Iterator[Stack]:
+    """A stack under `root` (see stack_env), migrated, with its processes running; stopped
+    however the block ends."""
+    site = Stack(root, stack_env(root, **variables))
+    try:
+        site.prepare()
+        site.start_web()
+        site.start_worker()
+        if beat:
+            site.start_beat()
+        yield site
+    finally:
+        site.stop()
 
 
 @contextmanager

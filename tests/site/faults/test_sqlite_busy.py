@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .services import wait_until
-from .stack import Stack, stack_env
+from .stack import Stack, running_stack, sqlite_services
 
 pytestmark = pytest.mark.faults
 
@@ -25,22 +25,14 @@ SITTING = {"intention": "to write while the worker reads", "length": "10",
 
 @pytest.fixture(scope="module")
 def sqlite_stack(static_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """gunicorn and a worker on one SQLite file, with the filesystem broker in its own folder."""
+    """gunicorn and a worker on one SQLite file, with the filesystem broker in its own folder;
+    exports slowed down a little, so that the web writes while one is built."""
     root = tmp_path_factory.mktemp("sqlite-stack")
-    env = stack_env(
-        root, DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}", REDIS_URL="locmemcache://faults",
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_RESULT_BACKEND=f"file://{root / 'celery' / 'results'}",
-        STATIC_ROOT=str(static_root),
-    )  # fmt: skip
-    site = Stack(root, env)
-    try:
-        site.prepare()
-        site.start_web()
-        site.start_worker(EXPORT_CHUNK_PAUSE="0.05")
+    with running_stack(
+        root, beat=False, STATIC_ROOT=str(static_root), EXPORT_CHUNK_PAUSE="0.05",
+        **sqlite_services(root),
+    ) as site:  # fmt: skip
         yield site
-    finally:
-        site.stop()
 
 
 def test_it_writes_from_the_web_while_the_worker_builds_a_large_export(sqlite_stack):
