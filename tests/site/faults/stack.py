@@ -30,6 +30,9 @@ from .services import free_port, kill_group, wait_until
 
 PASSWORD = "a quiet river at dawn 7"  # passes every password validator
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+# Limits the tests count on, set here whatever the checkout's .env says.
+EXPORT_MAX_UNFINISHED = 3
+LOGIN_FAILURE_LIMIT = 5
 
 
 def stack_env(root: Path, **variables: str) -> dict[str, str]:
@@ -61,7 +64,16 @@ def stack_env(root: Path, **variables: str) -> dict[str, str]:
         # Every test signs people up from 127.0.0.1; the limits themselves are tested elsewhere.
         "SIGNUP_RATE": "10000/h",
         "PASSWORD_RESET_RATE": "10000/h",
+        "EXPORT_MAX_UNFINISHED": str(EXPORT_MAX_UNFINISHED),
+        "LOGIN_FAILURE_LIMIT": str(LOGIN_FAILURE_LIMIT),
+        "LOGIN_LOCKOUT_MINUTES": "30",
         "EXPORT_CHUNK_PAUSE": "0",
+        "EXPORT_SOFT_TIME_LIMIT": "1500",
+        "EXPORT_TIME_LIMIT": "1800",
+        "CELERY_RESTORE_INTERVAL": "10",
+        "DATABASE_CONNECT_TIMEOUT": "3",
+        "REDIS_CONNECT_TIMEOUT": "0.5",
+        "REDIS_SOCKET_TIMEOUT": "5",
         "WEB_CONCURRENCY": "2",
         **variables,
     }

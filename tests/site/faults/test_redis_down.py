@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 
 import pytest
 
 from .services import needs_servers, wait_until
-from .stack import PASSWORD
+from .stack import EXPORT_MAX_UNFINISHED, LOGIN_FAILURE_LIMIT, PASSWORD
 
 pytestmark = [pytest.mark.faults, needs_servers]
 
 UNAVAILABLE = re.compile(r"exports are\b.{0,30}\bunavailable", re.IGNORECASE)
-EXPORT_MAX_UNFINISHED = 3  # the default limit of unfinished exports per person
 HANG = 5.0  # seconds: an answer slower than this is a hang
 
 
@@ -66,7 +66,7 @@ def test_it_signs_up_resets_passwords_and_locks_sign_in_without_redis(stack, red
 
     newcomer = stack.browser(timeout=HANG)
     assert newcomer.get("/accounts/signup/").status == 200
-    email = "newcomer@example.com"
+    email = f"newcomer-{secrets.token_hex(4)}@example.com"
     form = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
     signed_up = newcomer.post("/accounts/signup/", form, follow=False)
     assert signed_up.status == 302, signed_up.text[:2000]
@@ -81,8 +81,8 @@ def test_it_signs_up_resets_passwords_and_locks_sign_in_without_redis(stack, red
     guesser = stack.browser(timeout=HANG)
     assert guesser.get("/accounts/login/").status == 200
     wrong = {"username": known.email, "password": "not the password at all"}
-    answers = [guesser.post("/accounts/login/", wrong).status for _ in range(5)]
-    assert answers == [200] * 4 + [429]
+    answers = [guesser.post("/accounts/login/", wrong).status for _ in range(LOGIN_FAILURE_LIMIT)]
+    assert answers == [200] * (LOGIN_FAILURE_LIMIT - 1) + [429]  # the last failure locks
     right = guesser.post("/accounts/login/", {"username": known.email, "password": PASSWORD})
     assert right.status == 429
     assert "Sign-in is paused" in right
