@@ -8,7 +8,8 @@ class SiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
-        from . import task_metrics  # noqa: F401  (connects the Celery signal receivers)
+        # Each connects its Celery signal receivers: task outcomes; workers' and beat's heartbeats.
+        from . import task_metrics, workers  # noqa: F401
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -2,11 +2,13 @@
 
 /healthz answers while the process can serve a request, touching nothing else. /readyz checks
 what a request needs: the database, the cache, the broker and an applied schema. It answers
-503 with the failing parts named when any of them is not ready.
+503 with the failing parts named when any of them is not ready. It also says whether workers
+and beat are alive ("workers"), which never changes its status: the web serves without them.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +20,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import workers
+
 BROKER_TIMEOUT = 2  # seconds (kombu takes whole seconds)
+
+logger = logging.getLogger(__name__)
 
 
 def check_database() -> None:
@@ -77,4 +83,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     body: dict[str, Any] = {"status": "fail" if failing else "ok", "checks": results}
     if failing:
         body["failing"] = failing
+    body["workers"] = worker_liveness() if results["database"] == "ok" else "unknown"
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def worker_liveness() -> dict[str, dict[str, Any]] | str:
+    """{"worker": {"alive": n, "last_seen": time or None}, "beat": {...}}, or "unknown"."""
+    try:
+        return workers.liveness()
+    except Exception as error:  # e.g. the table is not migrated yet: the checks say so
+        logger.warning("worker liveness unknown: %r", error)
+        return "unknown"

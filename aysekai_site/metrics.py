@@ -2,7 +2,8 @@
 
 Per-process metrics (requests, latency, database queries) use prometheus_client, in its
 multiprocess mode under gunicorn (PROMETHEUS_MULTIPROC_DIR). Celery task outcomes, counted in
-the workers, are read from the shared cache (Redis in production). Everything else comes from
+the workers, are read from the shared cache (Redis in production); workers' and beat's
+liveness from their heartbeat rows (aysekai_site.workers). Everything else comes from
 the collectors that apps register with aysekai_site.platform.metrics (failed sign-ins, export
 jobs by status): this module knows no app.
 """
@@ -10,6 +11,7 @@ jobs by status): this module knows no app.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import secrets
 import time
@@ -19,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import (
@@ -29,11 +32,14 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
+from . import workers
 from .platform import metrics as app_metrics
 from .platform.ip import client_ip
+
+logger = logging.getLogger(__name__)
 
 REQUESTS = Counter(
     "aysekai_http_requests_total", "HTTP requests served.", ["view", "method", "status"]
@@ -72,6 +78,35 @@ class TaskOutcomes(Collector):
         yield outcomes
 
 
+class WorkerLiveness(Collector):
+    """Workers and beat alive, and the age of their latest heartbeat (none if no row is left).
+
+    With the database down the samples are left out (and a warning logged): the rest of the
+    scrape still answers."""
+
+    def collect(self) -> Iterator[Any]:
+        now = timezone.now()
+        try:
+            liveness = workers.liveness(now)
+        except Exception as error:
+            logger.warning("worker liveness not collected: %r", error)
+            return
+        alive = GaugeMetricFamily(
+            "aysekai_workers_alive", "Processes with a fresh heartbeat, by role.", labels=["role"]
+        )
+        age = GaugeMetricFamily(
+            "aysekai_worker_heartbeat_age_seconds",
+            "Seconds since the latest heartbeat of the role.",
+            labels=["role"],
+        )
+        for role, seen in liveness.items():
+            alive.add_metric([role], seen["alive"])
+            if seen["last_seen"] is not None:
+                age.add_metric([role], (now - seen["last_seen"]).total_seconds())
+        yield alive
+        yield age
+
+
 def registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         collected = CollectorRegistry()
@@ -81,6 +116,7 @@ def registry() -> CollectorRegistry:
     scrape = CollectorRegistry()
     scrape.register(_Forward(collected))
     scrape.register(TaskOutcomes())
+    scrape.register(WorkerLiveness())
     for collector in app_metrics.registered():
         scrape.register(collector)
     return scrape

@@ -321,6 +321,33 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# --- Workers and job heartbeats -------------------------------------------------------
+# Workers and beat write a heartbeat row every WORKER_HEARTBEAT_SECONDS (aysekai_site/workers.py);
+# one unseen for WORKER_STALE_SECONDS counts as gone (/readyz "workers", /metrics).
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=60)
+# A running job touches its heartbeat at least every JOB_HEARTBEAT_SECONDS; one silent for
+# JOB_STALE_SECONDS lost its worker, and the sweep (every JOB_SWEEP_SECONDS, from beat) puts an
+# export back in the queue, up to EXPORT_MAX_ATTEMPTS runs, or fails it (an import is failed).
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
+JOB_SWEEP_SECONDS = env.int("JOB_SWEEP_SECONDS", default=60)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+# A job still queued after this long tells the person it is waiting for a worker.
+JOB_WAIT_WARNING_SECONDS = env.int("JOB_WAIT_WARNING_SECONDS", default=30)
+if min(WORKER_HEARTBEAT_SECONDS, JOB_HEARTBEAT_SECONDS, JOB_SWEEP_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "WORKER_HEARTBEAT_SECONDS, JOB_HEARTBEAT_SECONDS and JOB_SWEEP_SECONDS must be at least 1."
+    )
+if WORKER_STALE_SECONDS <= WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("WORKER_STALE_SECONDS must be longer than WORKER_HEARTBEAT_SECONDS.")
+if JOB_STALE_SECONDS <= JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("JOB_STALE_SECONDS must be longer than JOB_HEARTBEAT_SECONDS.")
+if min(EXPORT_MAX_ATTEMPTS, JOB_WAIT_WARNING_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "EXPORT_MAX_ATTEMPTS and JOB_WAIT_WARNING_SECONDS must be at least 1."
+    )
+
 # --- Celery -----------------------------------------------------------------------------
 # With no broker configured, a real worker still runs on kombu's filesystem transport under var/,
 # so `make run` needs no service. CELERY_BROKER_URL (redis://127.0.0.1:6379/0) selects a real one.
@@ -404,7 +431,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "fail-stuck-jobs": {
         "task": "meditation.fail_stuck_jobs",
-        "schedule": datetime.timedelta(minutes=10),
+        "schedule": datetime.timedelta(seconds=JOB_SWEEP_SECONDS),
     },
     "purge-audit-events": {
         "task": "accounts.purge_audit_events",

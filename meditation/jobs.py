@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from typing import Any
 
 from celery import current_app, shared_task
@@ -66,28 +67,66 @@ def requeue(request: HttpRequest, job: ExportJob) -> bool:
 
     Only exports are retried: a failed import's upload is gone, so the person uploads again.
     """
-    requeued = ExportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-        status=JobStatus.QUEUED, progress=0, error="", created_at=timezone.now(), finished_at=None
-    )
-    if not requeued:
+    failed = Q(status=JobStatus.FAILED)
+    if not _queue_again(job, failed, error="", created_at=timezone.now(), finished_at=None):
         return False
     audit.record(request, Action.EXPORT_RETRIED, job)
     return enqueue(request, job)
 
 
+def _queue_again(job: ExportJob, where: Q, **changes: Any) -> bool:
+    """Put the export back in the queue if its row still meets `where` (in the same UPDATE)."""
+    changes = {"status": JobStatus.QUEUED, "progress": 0, "heartbeat_at": None, **changes}
+    return bool(ExportJob.objects.filter(where, pk=job.pk).update(**changes))
+
+
 def start(job: Job, **fields: Any) -> bool:
-    """Mark the job running (a fresh run: no progress, no error); False if it was completed."""
+    """Mark the job running (a fresh run: no progress, no error); False if it was completed,
+    or if another run holds it: running with a fresh heartbeat (a duplicate delivery).
+
+    A running job whose heartbeat went stale lost its worker: this run takes it over.
+    """
+    now = timezone.now()
+    free = ~Q(status=JobStatus.RUNNING) | Job.lost_worker_condition(now)
     started = (
         type(job)
-        ._default_manager.filter(pk=job.pk)
+        ._default_manager.filter(free, pk=job.pk)
         .exclude(status__in=COMPLETED)
-        .update(status=JobStatus.RUNNING, started_at=timezone.now(), progress=0, error="", **fields)
-    )
+        .update(
+            status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0, error="",
+            **fields,
+        )
+    )  # fmt: skip
     return bool(started)
 
 
 def report_progress(job: Job, percent: int) -> None:
-    type(job)._default_manager.filter(pk=job.pk).update(progress=percent)
+    """Write the percentage, and the heartbeat: the run is alive."""
+    type(job)._default_manager.filter(pk=job.pk).update(
+        progress=percent, heartbeat_at=timezone.now()
+    )
+
+
+class Progress:
+    """`report(percent)` for a running job's loop to call as often as it likes (every row).
+
+    It writes (`report_progress`) only when the percentage changed or the last write is
+    JOB_HEARTBEAT_SECONDS old, so a fast job writes about once per percent, not per row, and a
+    slow one still shows it is alive.
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.interval = settings.JOB_HEARTBEAT_SECONDS
+        # `start` has just written progress 0 and the heartbeat.
+        self.percent, self.written_at = 0, time.monotonic()
+
+    def __call__(self, percent: int) -> None:
+        now = time.monotonic()
+        if percent == self.percent and now - self.written_at < self.interval:
+            return
+        report_progress(self.job, percent)
+        self.percent, self.written_at = percent, now
 
 
 def done(job: Job, **result: Any) -> None:
@@ -151,29 +190,52 @@ def export_limit_reached(owner: Any) -> str | None:
 
 
 def stuck_window() -> datetime.timedelta:
-    """How long a job may stay queued or running before it counts as stuck.
+    """How long a job may stay queued before it counts as never started.
 
-    Running past the hard time limit plus the broker's redelivery window means the worker
-    died and the task was lost; queued for longer than that means no worker ever took it.
+    Longer than the hard time limit plus the broker's redelivery window: by then no worker
+    took it, nor will.
     """
     return datetime.timedelta(
         seconds=settings.EXPORT_TIME_LIMIT + settings.CELERY_VISIBILITY_TIMEOUT
     )
 
 
-@shared_task(name="meditation.fail_stuck_jobs")
-def fail_stuck_jobs() -> int:
-    """Jobs of every kind that can no longer finish are marked failed (exports can be retried)."""
-    cutoff = timezone.now() - stuck_window()
-    running = Q(status=JobStatus.RUNNING, started_at__lt=cutoff)
-    queued = Q(status=JobStatus.QUEUED, created_at__lt=cutoff)
-    stuck = 0
+# Every minute from beat: its counts are in the worker's "succeeded" log line, not kept.
+@shared_task(name="meditation.fail_stuck_jobs", ignore_result=True)
+def fail_stuck_jobs() -> dict[str, int]:
+    """Settle the jobs that can no longer finish; returns how many were requeued and failed.
+
+    A running job whose heartbeat is JOB_STALE_SECONDS old lost its worker: an export goes back
+    in the queue (failed once it had EXPORT_MAX_ATTEMPTS runs), an import fails (its upload
+    goes). A job queued past `stuck_window()` never started, and fails. Each UPDATE re-checks
+    its condition: a redelivered task may have restarted the job, or another sweep settled it.
+    """
+    now = timezone.now()
+    lost = Job.lost_worker_condition(now)
+    never_started = Q(status=JobStatus.QUEUED, created_at__lt=now - stuck_window())
+    counts = {"requeued": 0, "failed": 0}
     for model in KINDS:
-        for condition, error in (
-            (running, model.interrupted_error),
-            (queued, model.never_started_error),
-        ):
-            # Still stuck when it is failed: a redelivered task may have just restarted it.
-            for job in model._default_manager.filter(condition).only("pk"):
-                stuck += fail(job, error, where=condition)
-    return stuck
+        for job in model._default_manager.filter(lost):
+            outcome = _settle_lost(job, lost)
+            if outcome:
+                counts[outcome] += 1
+        for job in model._default_manager.filter(never_started).only("pk"):
+            counts["failed"] += fail(job, model.never_started_error, where=never_started)
+    return counts
+
+
+def _settle_lost(job: Job, lost: Q) -> str:
+    """Requeue or fail a job whose worker died: "requeued", "failed", or "" if it moved on."""
+    # Logged by id only: nothing of the job's content.
+    kind, limit = type(job).__name__, settings.EXPORT_MAX_ATTEMPTS
+    if isinstance(job, ExportJob) and job.attempts < limit:
+        if not _queue_again(job, lost & Q(attempts__lt=limit)):
+            return ""
+        logger.warning(
+            "%s %s lost its worker after %d run(s): queued again", kind, job.pk, job.attempts
+        )
+        return "requeued" if enqueue(None, job) else "failed"
+    if not fail(job, job.interrupted_error, where=lost):
+        return ""
+    logger.warning("%s %s lost its worker: failed", kind, job.pk)
+    return "failed"

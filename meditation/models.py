@@ -247,6 +247,7 @@ class JobStatus(models.TextChoices):
 
 
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+WAITING_NOTICE = "Waiting for a worker — this is taking longer than usual."
 
 
 class Job(models.Model):
@@ -259,13 +260,15 @@ class Job(models.Model):
     task_name: ClassVar[str]
     # The job's error, and the one message shown, when the broker cannot be reached.
     unavailable_error: ClassVar[str]
-    # The errors of a stuck job: running past the window (its worker died and the task was
-    # lost), or queued past it (no worker ever took it).
+    # The errors of a stuck job: its worker died while it ran (and it is not queued again),
+    # or it stayed queued past the window (no worker ever took it).
     interrupted_error: ClassVar[str]
     never_started_error: ClassVar[str]
     # Whether a failed job's file is deleted (an import's upload), or kept (an export has
     # no file until it is done).
     discards_file_on_failure: ClassVar[bool]
+    # What the person is told while a running job's worker has stopped reporting.
+    worker_lost_notice: ClassVar[str]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(
@@ -277,6 +280,8 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Touched by a run at least every JOB_HEARTBEAT_SECONDS (meditation.jobs): it is alive.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -286,6 +291,41 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in UNFINISHED
+
+    @staticmethod
+    def lost_worker_condition(now: datetime.datetime) -> models.Q:
+        """Running, with no heartbeat (else no start) for JOB_STALE_SECONDS: its worker died.
+
+        The same rule as `lost_worker`, for a query (the sweep, and `jobs.start`)."""
+        cutoff = now - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+        silent = (
+            models.Q(heartbeat_at__lt=cutoff)
+            | models.Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+            | models.Q(heartbeat_at__isnull=True, started_at__isnull=True)
+        )
+        return models.Q(status=JobStatus.RUNNING) & silent
+
+    def lost_worker(self, now: datetime.datetime) -> bool:
+        last = self.heartbeat_at or self.started_at
+        stale = datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+        return self.status == JobStatus.RUNNING and (last is None or now - last > stale)
+
+    def notice_at(self, now: datetime.datetime) -> str:
+        """What to tell the person about a job that is slow to move on at `now`, or "".
+
+        Queued for longer than JOB_WAIT_WARNING_SECONDS: no worker took it yet (a free worker
+        takes a job within a second or two). Running with a stale heartbeat: its worker died.
+        """
+        if self.lost_worker(now):
+            return self.worker_lost_notice
+        waited = datetime.timedelta(seconds=settings.JOB_WAIT_WARNING_SECONDS)
+        if self.status == JobStatus.QUEUED and now - self.created_at > waited:
+            return WAITING_NOTICE
+        return ""
+
+    @property
+    def notice(self) -> str:
+        return self.notice_at(timezone.now())
 
 
 class ExportJob(Job):
@@ -299,6 +339,9 @@ class ExportJob(Job):
     interrupted_error = "The job was interrupted. You can try again."
     never_started_error = "The job never started. You can try again."
     discards_file_on_failure = False
+    worker_lost_notice = (
+        "The worker stopped while preparing this; it will be restarted automatically."
+    )
 
     class Kind(models.TextChoices):
         JOURNAL = "journal", "My data"
@@ -344,6 +387,10 @@ class ImportJob(Job):
         "The import was interrupted and nothing was imported. Upload the log again."
     )
     discards_file_on_failure = True
+    worker_lost_notice = (
+        "The worker stopped while importing this log; nothing was imported. "
+        "You will need to upload it again."
+    )
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"

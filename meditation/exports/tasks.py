@@ -15,9 +15,10 @@ from .. import jobs, private_files
 from ..models import ExportJob, JobStatus
 from . import writers
 
-# A killed worker's export runs again (acks late + reject on worker lost, with the broker's
-# visibility timeout longer than the hard time limit); each run rebuilds the same file path
-# from scratch through a temporary, so a retry never leaves two files or half a file.
+# A killed worker's export runs again: the stuck sweep queues it again once its heartbeat is
+# stale (and acks late + reject on worker lost redeliver it, the broker's visibility timeout
+# being longer than the hard time limit); each run rebuilds the same file path from scratch
+# through a temporary, so a retry never leaves two files or half a file.
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,11 @@ def build_export(job_id: str) -> str:
         return job.status if job else "missing"  # already settled: a duplicate delivery
     relative = writers.storage_path(job)
     if not jobs.start(job, attempts=F("attempts") + 1):
-        return "settled"  # another run completed it since it was read
+        return "settled"  # another run completed it since it was read, or is running it
     try:
         private_files.remove_stale_temps(relative)
         with private_files.atomic_write(relative) as out:
-            rows = writers.build(job, out, lambda percent: jobs.report_progress(job, percent))
+            rows = writers.build(job, out, jobs.Progress(job))
         now = timezone.now()
         retention = datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS)
         jobs.done(

@@ -62,7 +62,8 @@ def journal_entries(job: ExportJob) -> QuerySet[MeditationSession]:
 
 
 def stream(entries: QuerySet[MeditationSession], progress: Progress) -> Iterator[MeditationSession]:
-    """`entries` (ordered by started_at, pk), read CHUNK_SIZE at a time, each page whole.
+    """`entries` (ordered by started_at, pk), read CHUNK_SIZE at a time, each page whole;
+    `progress(count)` after every row (the report writes only when there is news).
 
     No read is left open while `progress` writes: on SQLite a connection whose read is still
     open cannot write once another process has committed ("database is locked" at once,
@@ -72,11 +73,12 @@ def stream(entries: QuerySet[MeditationSession], progress: Progress) -> Iterator
     page = list(entries[:CHUNK_SIZE])
     count = 0
     while page:
-        yield from page
-        count += len(page)
+        for entry in page:
+            yield entry
+            count += 1
+            progress(count)
         if len(page) < CHUNK_SIZE:
             break
-        progress(count)
         last = page[-1]
         after = Q(started_at__gt=last.started_at) | Q(started_at=last.started_at, pk__gt=last.pk)
         page = list(entries.filter(after)[:CHUNK_SIZE])
@@ -249,7 +251,9 @@ class _text_member:  # lower case: used as a context manager, like open()
 
 
 def build(job: ExportJob, out: HashingWriter, report: Callable[[int], None]) -> int:
-    """Write the job's file to `out`; `report(percent)` is called as it goes. Returns rows."""
+    """Write the job's file to `out`; `report(percent)` is called for every row (a
+    `jobs.Progress` writes only when the percentage changed or its heartbeat is due). Returns
+    rows."""
     if job.kind == ExportJob.Kind.CATALOGUE:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
         rows = export_catalogue_csv(text)
@@ -271,7 +275,7 @@ def build(job: ExportJob, out: HashingWriter, report: Callable[[int], None]) -> 
             done_passes += 1
             count = 0
         report(min(99, int(100 * (done_passes * total + count) / (passes * total))))
-        if settings.EXPORT_CHUNK_PAUSE:
+        if settings.EXPORT_CHUNK_PAUSE and count % CHUNK_SIZE == 0:
             time.sleep(settings.EXPORT_CHUNK_PAUSE)
 
     writers = {

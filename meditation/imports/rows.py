@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .. import private_files
+from .. import jobs, private_files
 from ..models import INTENTION_MAX, DivineName, ImportJob, MeditationSession
 from ..text import fold, one_line
 from .upload import COLUMNS, ENCRYPTED_LINE, header_index
@@ -21,7 +21,7 @@ EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 FUTURE_SLACK = datetime.timedelta(minutes=1)
 # Validation is most of the work: it fills the bar up to here; the insert does the rest.
 VALIDATED_PROGRESS = 90
-# Rows between two progress updates.
+# Rows looked up or inserted per query.
 CHUNK = 500
 
 
@@ -169,14 +169,16 @@ def validate_file(job: ImportJob) -> Outcome:
     """Read the upload row by row (header = row 1) and sort every row into valid or not."""
     lines = _CountingLines(job.file)
     reader = csv.reader(lines)
+    report = jobs.Progress(job)  # called every row; writes when there is news
     row = 0
     try:
         sorter = _Sorter(job, header_index(next(reader)))
         row = 1
         for row, fields in enumerate(reader, start=2):
-            if row % CHUNK == 0:
-                progress = VALIDATED_PROGRESS * lines.consumed // max(job.size, 1)
-                ImportJob.objects.filter(pk=job.pk).update(progress=min(progress, 99))
+            # Below VALIDATED_PROGRESS until every row is sorted.
+            report(
+                min(VALIDATED_PROGRESS * lines.consumed // max(job.size, 1), VALIDATED_PROGRESS - 1)
+            )
             sorter.add(row, fields)
     except csv.Error:
         raise CsvProblem(f"The file is not well-formed CSV near row {row + 1}.") from None

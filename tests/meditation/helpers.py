@@ -1,6 +1,14 @@
 """Helpers shared by the tests of the meditation features."""
 
+import pytest
+from django.db import connection
 from django.test import TestCase
+
+from meditation import private_files
+from tests.factories import ExportJobFactory, ImportJobFactory
+
+# An empty session log: the header only.
+LOG = b"timestamp,user,prompt,name_number,name_transliteration,session_id\n"
 
 
 def committed():
@@ -11,3 +19,28 @@ def committed():
     (to see its message) are transactional instead.
     """
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def export_job(**fields):
+    return ExportJobFactory(**fields)
+
+
+def import_job(**fields):
+    """An import with its upload on disk, as the upload page leaves it."""
+    return ImportJobFactory(upload=LOG, **fields)
+
+
+both_kinds = pytest.mark.parametrize("make", [export_job, import_job], ids=["export", "import"])
+
+
+def fresh(job):
+    return type(job).objects.get(pk=job.pk)
+
+
+def stored(job):
+    return bool(job.file) and private_files.path_of(job.file).exists()
+
+
+def recording(sent):
+    """A task's delay that records the job id, and whether a transaction was still open."""
+    return lambda job_id: sent.append((job_id, connection.in_atomic_block))

@@ -1,10 +1,9 @@
-"""The life of a job, of either kind: queued, running, done or failed, expired, stuck."""
+"""The life of a job, of either kind: queued, running, done or failed, expired.
 
-import datetime
+Heartbeats and the stuck sweep: test_jobs_sweep.py."""
 
 import pytest
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -14,36 +13,17 @@ from meditation.exports.tasks import build_export
 from meditation.imports.tasks import run_import
 from meditation.models import ExportJob, ImportJob, JobStatus
 from tests.factories import ExportJobFactory, ImportJobFactory
-from tests.meditation.helpers import committed
+from tests.meditation.helpers import (
+    both_kinds,
+    committed,
+    export_job,
+    fresh,
+    import_job,
+    recording,
+    stored,
+)
 
 pytestmark = pytest.mark.django_db
-
-LOG = b"timestamp,user,prompt,name_number,name_transliteration,session_id\n"
-
-
-def export_job(**fields):
-    return ExportJobFactory(**fields)
-
-
-def import_job(**fields):
-    """An import with its upload on disk, as the upload page leaves it."""
-    return ImportJobFactory(upload=LOG, **fields)
-
-
-both_kinds = pytest.mark.parametrize("make", [export_job, import_job], ids=["export", "import"])
-
-
-def fresh(job):
-    return type(job).objects.get(pk=job.pk)
-
-
-def stored(job):
-    return bool(job.file) and private_files.path_of(job.file).exists()
-
-
-def recording(sent):
-    """A task's delay that records the job id, and whether a transaction was still open."""
-    return lambda job_id: sent.append((job_id, connection.in_atomic_block))
 
 
 def unreachable(job_id):
@@ -97,9 +77,9 @@ class TestTransitions:
 
     def test_it_fails_a_job_only_while_it_meets_the_condition(self, user):
         # The sweep's case: a task redelivered since the job was found stuck restarted it.
-        past = timezone.now() - jobs.stuck_window()
+        lost = ImportJob.lost_worker_condition(timezone.now())
         job = import_job(owner=user, status=JobStatus.RUNNING, started_at=timezone.now())
-        assert jobs.fail(job, "stuck", where=Q(started_at__lt=past)) is False
+        assert jobs.fail(job, "stuck", where=lost) is False
         assert fresh(job).status == JobStatus.RUNNING
         assert stored(job)
 
@@ -211,51 +191,6 @@ class TestRequeue:
             assert jobs.requeue(request, job) is False
         assert (fresh(job).status, sent) == (status, [])
         assert not AuditEvent.objects.exists()
-
-
-class TestStuckSweep:
-    @both_kinds
-    def test_it_fails_jobs_stuck_past_the_window_and_leaves_the_rest(self, make, user):
-        now = timezone.now()
-        past = now - jobs.stuck_window() - datetime.timedelta(minutes=1)
-        within = now - jobs.stuck_window() + datetime.timedelta(minutes=1)
-        running = make(owner=user, status=JobStatus.RUNNING, started_at=past, created_at=past)
-        queued = make(owner=user, status=JobStatus.QUEUED, created_at=past)
-        recent = [
-            make(owner=user, status=JobStatus.RUNNING, started_at=within, created_at=past),
-            make(owner=user, status=JobStatus.QUEUED, created_at=within),
-            make(owner=user, status=JobStatus.DONE, started_at=past, created_at=past),
-        ]
-        assert jobs.fail_stuck_jobs() == 2
-        kind = type(running)
-        assert (fresh(running).status, fresh(running).error) == ("failed", kind.interrupted_error)
-        assert (fresh(queued).status, fresh(queued).error) == ("failed", kind.never_started_error)
-        assert [fresh(job).status for job in recent] == ["running", "queued", "done"]
-        assert [fresh(job).finished_at for job in recent[:2]] == [None, None]
-
-    def test_it_sweeps_both_kinds_in_one_run(self, user):
-        past = timezone.now() - jobs.stuck_window() - datetime.timedelta(minutes=1)
-        export_job(owner=user, status=JobStatus.RUNNING, started_at=past)
-        import_job(owner=user, status=JobStatus.QUEUED, created_at=past)
-        assert jobs.fail_stuck_jobs.name == "meditation.fail_stuck_jobs"
-        assert jobs.fail_stuck_jobs.delay().get() == 2
-        assert ExportJob.objects.get().status == ImportJob.objects.get().status == "failed"
-
-    def test_it_deletes_the_upload_of_a_stuck_import(self, user):
-        past = timezone.now() - jobs.stuck_window() - datetime.timedelta(minutes=1)
-        job = import_job(owner=user, status=JobStatus.RUNNING, started_at=past)
-        jobs.fail_stuck_jobs()
-        assert "Upload the log again" in fresh(job).error
-        assert fresh(job).file == ""
-        assert not private_files.path_of(job.file).exists()
-
-    def test_a_stuck_export_can_be_retried(self, signed_in, user):
-        past = timezone.now() - jobs.stuck_window() - datetime.timedelta(minutes=1)
-        job = export_job(owner=user, status=JobStatus.RUNNING, started_at=past)
-        jobs.fail_stuck_jobs()
-        page = signed_in.get("/exports/").content.decode()
-        assert ExportJob.interrupted_error in page
-        assert f'action="/exports/{job.pk}/retry/"' in page
 
 
 class TestExportLimit:

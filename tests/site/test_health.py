@@ -1,4 +1,9 @@
+import datetime
+
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import OperationalError
+from django.utils import timezone
 
 from aysekai_site import health
 
@@ -56,3 +61,64 @@ def test_it_notices_an_unreachable_broker(monkeypatch):
 def test_it_refuses_writes(client):
     assert client.post("/healthz").status_code == 405
     assert client.post("/readyz").status_code == 405
+
+
+class TestWorkers:
+    """Whether workers and beat are alive: reported, never a reason to be unready."""
+
+    def seen(self, name, role, seconds_ago):
+        from aysekai_site.models import WorkerHeartbeat
+
+        at = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+        WorkerHeartbeat.objects.create(name=name, role=role, pid=1, seen_at=at)
+        return at
+
+    def test_it_reports_no_workers_and_is_still_ready(self, client):
+        response = client.get("/readyz")
+        assert response.status_code == 200
+        assert response.json()["workers"] == {
+            "worker": {"alive": 0, "last_seen": None},
+            "beat": {"alive": 0, "last_seen": None},
+        }
+
+    def test_it_reports_live_and_stale_processes(self, client, settings):
+        worker = self.seen("celery@a", "worker", 5)
+        self.seen("celery@b", "worker", settings.WORKER_STALE_SECONDS + 1)
+        beat = self.seen("beat@a", "beat", settings.WORKER_STALE_SECONDS + 1)
+        response = client.get("/readyz")
+        assert response.status_code == 200
+        workers = response.json()["workers"]
+        assert workers["worker"]["alive"] == 1
+        assert workers["beat"]["alive"] == 0
+        assert workers["worker"]["last_seen"] == DjangoJSONEncoder().default(worker)
+        assert workers["beat"]["last_seen"] == DjangoJSONEncoder().default(beat)
+
+    def test_it_keeps_a_failing_check_failing_with_live_workers(self, client, monkeypatch):
+        self.seen("celery@a", "worker", 1)
+        monkeypatch.setitem(health.CHECKS, "cache", self.broken)
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["workers"]["worker"]["alive"] == 1
+
+    def test_it_says_unknown_when_the_database_is_down(self, client, monkeypatch):
+        from aysekai_site import workers
+
+        monkeypatch.setitem(health.CHECKS, "database", self.broken)
+        monkeypatch.setitem(health.CHECKS, "migrations", self.broken)
+        monkeypatch.setattr(workers, "liveness", self.broken)  # it is not even asked
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["workers"] == "unknown"
+
+    def test_it_says_unknown_when_the_heartbeats_cannot_be_read(self, client, monkeypatch, caplog):
+        from aysekai_site import workers
+
+        monkeypatch.setattr(workers, "liveness", self.broken)
+        response = client.get("/readyz")
+        assert response.status_code == 200
+        assert response.json()["workers"] == "unknown"
+        assert "worker liveness unknown" in caplog.text
+
+    @staticmethod
+    def broken(*args):
+        raise OperationalError("could not connect to server")

@@ -311,6 +311,38 @@ class TestMetrics:
         assert 'aysekai_exports{status="failed"} 1.0' in body
         assert "aysekai_failed_sign_ins_total" in body
 
+    def test_it_reports_workers_alive_and_their_heartbeats_age(self, client, settings):
+        import datetime
+
+        from django.utils import timezone
+
+        from aysekai_site.models import WorkerHeartbeat
+
+        now = timezone.now()
+        for name, role, age in (("celery@a", "worker", 3), ("celery@b", "worker", 3600)):
+            WorkerHeartbeat.objects.create(
+                name=name, role=role, pid=1, seen_at=now - datetime.timedelta(seconds=age)
+            )
+        body = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+        assert 'aysekai_workers_alive{role="worker"} 1.0' in body
+        assert 'aysekai_workers_alive{role="beat"} 0.0' in body
+        (age,) = [line for line in body.splitlines() if line.startswith("aysekai_worker_heartbeat")]
+        assert age.startswith('aysekai_worker_heartbeat_age_seconds{role="worker"} ')
+        assert 3 <= float(age.split()[-1]) < 60  # the latest heartbeat; beat has none
+
+    def test_it_still_answers_without_the_heartbeats(self, client, monkeypatch, caplog):
+        from aysekai_site import workers
+
+        def down(*args):
+            raise OperationalError("could not connect to server")
+
+        monkeypatch.setattr(workers, "liveness", down)
+        response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+        assert response.status_code == 200
+        assert "aysekai_workers_alive{" not in response.content.decode()
+        assert "aysekai_http_requests_total" in response.content.decode()
+        assert "worker liveness not collected" in caplog.text
+
 
 class TestErrorPages:
     @pytest.mark.parametrize(

@@ -126,6 +126,22 @@ def test_it_rejects_a_malformed_admin_url(value):
     assert "ADMIN_URL" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"JOB_STALE_SECONDS": "10", "JOB_HEARTBEAT_SECONDS": "10"}, "JOB_STALE_SECONDS"),
+        ({"WORKER_STALE_SECONDS": "15"}, "WORKER_STALE_SECONDS"),
+        ({"JOB_SWEEP_SECONDS": "0"}, "JOB_SWEEP_SECONDS"),
+        ({"EXPORT_MAX_ATTEMPTS": "0"}, "EXPORT_MAX_ATTEMPTS"),
+    ],
+)
+def test_it_refuses_heartbeat_settings_that_cannot_work(env, message):
+    result = load_settings(DEBUG="true", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
 def test_it_documents_every_variable_it_reads():
     example = (BASE_DIR / ".env.example").read_text()
     source = (BASE_DIR / "aysekai_site" / "settings.py").read_text()

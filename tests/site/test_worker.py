@@ -150,3 +150,24 @@ def test_it_purges_the_trash_on_a_real_worker(worker):
     assert purge_trash.apply_async(ignore_result=False).get(timeout=60) == 1
     assert list(MeditationSession.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not MeditationSession.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_writes_its_heartbeat_and_deletes_it_when_it_stops(
+    not_eager, django_db_blocker
+):
+    import time
+
+    from aysekai_site.models import WorkerHeartbeat
+
+    with running_worker(django_db_blocker, LOG_LEVEL="WARNING") as process:
+        deadline = time.monotonic() + 60  # it beats once ready: within seconds
+        while not WorkerHeartbeat.objects.exists():
+            assert process.poll() is None, "the worker exited"
+            assert time.monotonic() < deadline, "no heartbeat"
+            time.sleep(0.2)
+        row = WorkerHeartbeat.objects.get()
+        assert (row.role, row.pid) == ("worker", process.pid)
+        assert row.name.startswith("celery@")
+    # running_worker stopped it with SIGTERM: a warm shutdown, which deletes the row.
+    assert not WorkerHeartbeat.objects.exists()
