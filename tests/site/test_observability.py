@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from celery.app.trace import build_tracer
 from celery.signals import setup_logging
+from django.db import OperationalError
 from django.test import RequestFactory
 
 from aysekai_site import sentry
