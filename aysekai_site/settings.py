@@ -352,18 +352,20 @@ if min(EXPORT_MAX_ATTEMPTS, JOB_WAIT_WARNING_SECONDS) < 1:
 # With no broker configured, a real worker still runs on kombu's filesystem transport under var/,
 # so `make run` needs no service. CELERY_BROKER_URL (redis://127.0.0.1:6379/0) selects a real one.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# The filesystem broker's folders and result files (a test stack keeps its own elsewhere).
+CELERY_FILESYSTEM_DIR = Path(env.str("CELERY_FILESYSTEM_DIR", default=str(VAR_DIR / "celery")))
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND",
-    default=f"file://{VAR_DIR / 'celery' / 'results'}"
+    default=f"file://{CELERY_FILESYSTEM_DIR / 'results'}"
     if CELERY_BROKER_URL == "filesystem://"
     else CELERY_BROKER_URL,
 )
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
-        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -1,7 +1,7 @@
 """Building export files: a user's journal as CSV, JSON, Markdown or a ZIP of all three, and
 the staff exports (the names catalogue, an anonymised dataset).
 
-Rows are streamed from the database in chunks and written straight to the output, so memory
+Rows are read from the database a page at a time and written straight to the output, so memory
 stays bounded whatever the size of the journal.
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -62,9 +62,26 @@ def journal_entries(job: ExportJob) -> QuerySet[MeditationSession]:
 
 
 def stream(entries: QuerySet[MeditationSession], progress: Progress) -> Iterator[MeditationSession]:
-    for count, entry in enumerate(entries.iterator(chunk_size=CHUNK_SIZE), start=1):
-        yield entry
-        progress(count)  # every row: the report writes only when there is news
+    """`entries` (ordered by started_at, pk), read CHUNK_SIZE at a time, each page whole;
+    `progress(count)` after every row (the report writes only when there is news).
+
+    No read is left open while `progress` writes: on SQLite a connection whose read is still
+    open cannot write once another process has committed ("database is locked" at once,
+    whatever the busy timeout), and the web writes all the time. So pages are fetched after
+    the last one's (started_at, pk), not from one long cursor.
+    """
+    page = list(entries[:CHUNK_SIZE])
+    count = 0
+    while page:
+        for entry in page:
+            yield entry
+            count += 1
+            progress(count)
+        if len(page) < CHUNK_SIZE:
+            break
+        last = page[-1]
+        after = Q(started_at__gt=last.started_at) | Q(started_at=last.started_at, pk__gt=last.pk)
+        page = list(entries.filter(after)[:CHUNK_SIZE])
     progress(-1)  # the pass is complete
 
 

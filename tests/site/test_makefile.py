@@ -48,3 +48,17 @@ def test_it_fails_make_test_below_the_coverage_gate():
 def test_it_runs_make_test_in_ci():
     steps = [line.split() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert ["step", "make", "test"] in steps
+
+
+def test_it_runs_the_fault_suite_in_make_test_and_not_again_on_the_shared_services():
+    """A failing fault test fails `make test` (so CI); the real-services stage skips the suite,
+    which brings its own Postgres and Redis."""
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert options["ini_options"]["testpaths"] == ["tests"]
+    assert (ROOT / "tests" / "site" / "faults" / "conftest.py").is_file()
+    deselecting = {"-m", "-k", "--ignore", "--ignore-glob", "--deselect"}
+    for command in (make_test_pytest_command(), addopts()):
+        assert [arg for arg in command if arg.split("=")[0] in deselecting] == [], command
+    script = (ROOT / ".ci" / "run").read_text()
+    (stage,) = [line for line in script.splitlines() if "bin/pytest" in line]
+    assert '-m "not faults"' in stage

@@ -12,8 +12,9 @@ from tests import ROOT
 BASE_DIR = ROOT
 
 
-def load_settings(**env):
-    """Import the real settings in a clean interpreter with exactly these variables."""
+def load_settings(*prints: str, **env):
+    """Import the real settings in a clean interpreter with exactly these variables; print
+    the usual facts, then each expression of `prints` (over the settings `s`)."""
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     clean.update(env, DJANGO_SETTINGS_MODULE="aysekai_site.settings")
     code = "\n".join(
@@ -25,6 +26,7 @@ def load_settings(**env):
             "m = s.MAILERS['default']; o = m.get('OPTIONS', {})",
             "print('mailer=%s %s %s %s' % (m['BACKEND'], o.get('host'), o.get('port'),"
             " o.get('use_tls')))",
+            *(f"print({expression})" for expression in prints),
         ]
     )
     return subprocess.run(
@@ -101,6 +103,15 @@ def test_it_selects_postgres_from_database_url():
     result = load_settings(DEBUG="true", DATABASE_URL="postgres://u:p@127.0.0.1:5432/aysekai")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "django.db.backends.postgresql"
+
+
+def test_it_keeps_the_filesystem_brokers_files_where_celery_filesystem_dir_says(tmp_path):
+    result = load_settings(
+        "s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in']", "s.CELERY_RESULT_BACKEND",
+        DEBUG="true", CELERY_FILESYSTEM_DIR=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [f"{tmp_path}/queue", f"file://{tmp_path}/results"]
 
 
 def test_it_fails_loudly_on_a_bad_boolean():

@@ -1,9 +1,12 @@
 import csv
 import io
+import sqlite3
 import uuid
 import zipfile
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
 from meditation import jobs, private_files
 from meditation.exports import tasks
@@ -32,6 +35,32 @@ class TestBuild:
         job.refresh_from_db()
         assert job.rows == 1200 == MeditationSession.objects.filter(user=user).count()
         assert any(0 < p < 100 for p in seen)  # progress reported during the build
+
+    @pytest.mark.django_db(transaction=True)
+    def test_it_reports_progress_while_another_process_writes(self, user, monkeypatch):
+        """On SQLite a write from a connection whose read is still open fails at once ("database
+        is locked", whatever the busy timeout) once another process has committed: the web
+        writes while the worker exports."""
+        if connection.vendor != "sqlite":
+            pytest.skip("the open-read conflict is SQLite's")
+        call_command("load_names", verbosity=0)  # a transactional test may have flushed them
+        make_entries(user, 1200)
+        job = ExportJobFactory(owner=user)
+        web = sqlite3.connect(connection.settings_dict["NAME"], timeout=5)
+        report = jobs.report_progress
+
+        def while_the_web_writes(job, percent):
+            web.execute("UPDATE accounts_user SET last_login = CURRENT_TIMESTAMP")
+            web.commit()
+            report(job, percent)
+
+        monkeypatch.setattr(jobs, "report_progress", while_the_web_writes)
+        try:
+            assert tasks.build_export(str(job.pk)) == "done"
+        finally:
+            web.close()
+        job.refresh_from_db()
+        assert job.rows == 1200
 
     def test_it_rebuilds_after_an_interrupted_run_leaving_one_file(self, user, settings):
         MeditationSessionFactory(user=user)
