@@ -11,12 +11,13 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo $$c; break; }; done)
 
-.PHONY: help setup run test lint format vendor clean
+.PHONY: help setup run test lint format vendor clean bench bench-smoke
 
 help:
 	@echo "make run    set up (venv, requirements, migrations, names, static) and serve on 127.0.0.1:$(PORT) with a worker"
 	@echo "make test   set up and run the whole test suite with coverage"
 	@echo "make lint   ruff check + format check + import contracts + mypy + makemigrations --check"
+	@echo "make bench  the benchmark (minutes; not part of make test): BENCH_ARGS='--entries 100000'"
 
 $(VENV)/.installed: requirements/base.txt requirements/production.txt requirements/dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -61,6 +62,23 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The benchmark (bench/, docs/operations.md "Benchmark"): gunicorn in production mode on the
+# shared Postgres and Redis when they answer (else SQLite), loaded with wrk (installed from
+# Debian when missing and we are root; else a Python load generator). Writes
+# bench/results/latest.json and the README's table. Not part of `make test`.
+BENCH_ARGS ?=
+WRK := $(shell command -v wrk 2>/dev/null)
+
+bench: setup
+	@if [ -z "$(WRK)" ] && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null 2>&1 \
+		|| echo "wrk could not be installed: the Python load generator is used"; fi
+	$(PY) -m bench $(BENCH_ARGS)
+
+# A minute's check that the benchmark works (CI): 50 entries, 1 s per URL, no numbers judged.
+bench-smoke: setup
+	$(PY) -m bench --smoke $(BENCH_ARGS)
 
 # Maintainers only: refresh static/vendor/ from the npm packages pinned in package.json.
 vendor:

@@ -1,0 +1,172 @@
+"""`python -m bench` (`make bench`, `make bench-smoke`): see bench/__init__.py."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import load, readme, report, stack
+
+RESULTS = stack.ROOT / "bench" / "results"
+SMOKE_OUTPUT = stack.ROOT / "var" / "bench-smoke.json"
+PATHS = ("/healthz", "/", "/about/", "/names/", "/names/1/", "/names/?q=mercy", "/journal/",
+         "/journal/?q=mercy", "/journal/stats/", "/exports/")  # fmt: skip
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--entries", type=int, default=10_000, help="journal entries to seed")
+    parser.add_argument("--seconds", type=float, default=8, help="load per URL per level")
+    parser.add_argument("--connections", default="16,64", help="comma-separated levels")
+    parser.add_argument("--paths", default=",".join(PATHS), help="comma-separated URLs")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even if Postgres answers")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the site (e.g. DATABASE_POOL=true)")  # fmt: skip
+    parser.add_argument("--smoke", action="store_true",
+                        help="a minute's check that it works: 50 entries, 1 s per URL")  # fmt: skip
+    parser.add_argument("--output", type=Path, help="the JSON (default results/latest.json)")
+    parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.entries, args.seconds, args.no_readme = 50, 1, True
+        args.output = args.output or SMOKE_OUTPUT
+    return args
+
+
+def get(site: stack.Site, path: str, cookie: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def static_css(site: stack.Site) -> str:
+    status, page = get(site, "/about/", "")
+    match = re.search(r'href="(/static/css/site[^"]*\.css)"', page)
+    if status != 200 or match is None:
+        raise RuntimeError("/about/ names no site.css")
+    return match[1]
+
+
+def commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=stack.ROOT, capture_output=True, text=True,
+                              check=False).stdout.strip()  # fmt: skip
+
+    head = git("rev-parse", "HEAD") or "unknown"
+    return head + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def machine() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo")
+    models = re.findall(r"model name\s*:\s*(.+)", cpuinfo.read_text()) if cpuinfo.exists() else []
+    return {"cpus": os.cpu_count(), "cpu": models[0] if models else platform.processor(),
+            "system": platform.platform(), "python": platform.python_version()}  # fmt: skip
+
+
+def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    shared = not args.sqlite and stack.postgres_and_redis_answer()
+    print("::: Postgres and Redis answer: the bench runs on them" if shared else
+          "::: Postgres or Redis not answering (or --sqlite): the bench runs on SQLite and "
+          "each process's memory cache")  # fmt: skip
+    variables = dict(item.split("=", 1) for item in args.set)
+    site = stack.Site(root, stack.production_env(root, stack.fresh_services(root, shared=shared),
+                                                 **variables))  # fmt: skip
+    site.prepare()
+    print(f"::: seeding one person with {args.entries:,} entries")
+    seeded = json.loads(site.run("-m", "bench.seed", str(args.entries)))
+    cookie = f"{seeded['cookie_name']}={seeded['cookie']}"
+    site.start()
+    try:
+        paths = {report.STATIC: static_css(site)} | {p: p for p in args.paths.split(",")}
+        for path in paths.values():
+            status, _ = get(site, path, cookie)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}, not 200")
+        print(f"::: every URL answers; load with {'wrk' if load.have_wrk() else 'Python'}")
+        levels = [int(level) for level in args.connections.split(",")]
+        loads: dict[str, list[dict[str, Any]]] = {}
+        for level in levels:
+            loads[str(level)] = []
+            for label, path in paths.items():
+                result = load.run(site.url, path, level, args.seconds, cookie)
+                loads[str(level)].append(dataclasses.replace(result, path=label).as_dict())
+                print(f"    {level:>3} connections  {label:<22} {result.rps:8.1f} req/s")
+    finally:
+        site.stop()
+    print("::: in-process timings (search, stats, exports, COPY + decryption)")
+    timings = json.loads(site.run("-m", "bench.timings", str(seeded["user_id"])))
+    web_workers = variables.get("WEB_CONCURRENCY", site.env["WEB_CONCURRENCY"])
+    return {
+        "commit": commit(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "entries": args.entries,
+            "seconds": args.seconds,
+            "connections": levels,
+            "database": "Postgres" if shared else "SQLite",
+            "cache": "Redis" if shared else "memory cache",
+            "web_workers": int(web_workers),
+            "static": paths[report.STATIC],
+            "load_tool": "wrk" if load.have_wrk() else "Python",
+            "variables": variables,
+            "conn_max_age": site.env["CONN_MAX_AGE"],
+        },
+        "load": loads,
+        "timings": timings,
+    }
+
+
+def other_sizes() -> dict[int, float]:
+    """Peak export memory by entry count, from earlier runs' bench/results/<entries>.json."""
+    sizes = {}
+    for path in RESULTS.glob("[0-9]*.json"):
+        results = json.loads(path.read_text())
+        sizes[results["settings"]["entries"]] = results["timings"]["exports"]["csv"]["peak_mib"]
+    return sizes
+
+
+def main(argv: list[str]) -> int:
+    args = arguments(argv)
+    root = Path(tempfile.mkdtemp(prefix="aysekai-bench-"))
+    try:
+        results = measure(args, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    found = report.targets(results, {} if args.smoke else other_sizes())
+    results["targets"] = report.target_dicts(found)
+    print()
+    print(report.text_table(report.load_table(results)))
+    print()
+    print(report.text_table(report.target_rows(found)))
+    output = args.output or RESULTS / "latest.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    output.write_text(text)
+    if args.output is None:
+        (RESULTS / f"{args.entries}.json").write_text(text)
+    print(f"\n::: wrote {output}")
+    if not args.no_readme:
+        readme.main(output)
+        print("::: README.md's benchmark table updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

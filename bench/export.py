@@ -1,0 +1,28 @@
+"""`python -m bench.export USER_ID FORMAT`, in the site's environment: one export of the
+person's journal, built by the worker's own task body in this process. Prints the build's
+seconds and this process's peak memory (VmHWM: the worker's, for one export; the
+parent's rusage would count the parent's own memory, which Linux carries over exec)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import django
+
+if __name__ == "__main__":
+    django.setup()
+    from meditation.exports.tasks import build_export
+    from meditation.models import ExportJob, JobStatus
+
+    job = ExportJob.objects.create(owner_id=int(sys.argv[1]), format=sys.argv[2])
+    started = time.perf_counter()
+    status = build_export(str(job.pk))
+    elapsed = time.perf_counter() - started
+    if status != JobStatus.DONE:
+        sys.exit(f"the {sys.argv[2]} export ended {status}")
+    status_lines = Path("/proc/self/status").read_text().splitlines()
+    peak_kib = next(int(line.split()[1]) for line in status_lines if line.startswith("VmHWM:"))
+    print(json.dumps({"seconds": round(elapsed, 4), "peak_mib": round(peak_kib / 1024, 1)}))
