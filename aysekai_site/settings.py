@@ -116,11 +116,22 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# psycopg's connection pool in each process, at most this many connections (Postgres only;
+# 0: none, and CONN_MAX_AGE keeps one connection per process instead). Measured with
+# `make bench`: docs/decisions.md, "Speed (issue 13)".
+DATABASE_POOL = env.int("DATABASE_POOL", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer is an outage page in seconds, not a hung worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
-    )
+    connect_timeout = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", connect_timeout)
+    if DATABASE_POOL:
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured(
+                "DATABASE_POOL needs CONN_MAX_AGE=0: the pool keeps the connections."
+            )
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1, "max_size": DATABASE_POOL, "timeout": connect_timeout,
+        }  # fmt: skip
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker write to the same file: WAL and IMMEDIATE transactions
     # keep them from failing with "database is locked".

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from .processes import free_port, kill_group, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH")
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 DATABASE = "aysekai_bench"  # never the shared `test` database

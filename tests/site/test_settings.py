@@ -212,6 +212,29 @@ def test_the_environment_tunes_the_waits_and_postgres_has_a_connect_timeout():
     assert got[1]["connect_timeout"] == 7
 
 
+def test_database_pool_gives_postgres_a_pool_of_that_size():
+    got = settings_json(
+        "[s.DATABASES['default']['OPTIONS'], s.DATABASES['default']['CONN_MAX_AGE']]",
+        DATABASE_URL="postgres://u@127.0.0.1:5999/x", DATABASE_POOL="6", CONN_MAX_AGE="0",
+        DATABASE_CONNECT_TIMEOUT="4",
+    )  # fmt: skip
+    assert got[0]["pool"] == {"min_size": 1, "max_size": 6, "timeout": 4}
+    assert got[1] == 0
+    without = settings_json(
+        "s.DATABASES['default']['OPTIONS']", DATABASE_URL="postgres://u@127.0.0.1:5999/x"
+    )
+    assert "pool" not in without
+
+
+def test_database_pool_refuses_persistent_connections_beside_it():
+    result = load_settings(
+        DEBUG="true", DATABASE_URL="postgres://u@127.0.0.1:5999/x", DATABASE_POOL="4",
+        CONN_MAX_AGE="60",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "DATABASE_POOL needs CONN_MAX_AGE=0" in result.stderr
+
+
 def test_only_the_worker_ping_stores_a_result():
     import aysekai_site.tasks  # noqa: F401 - a worker finds it by autodiscovery
     from aysekai_site.celery import app
