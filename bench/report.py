@@ -143,7 +143,7 @@ def text_table(rows: Sequence[Sequence[str]]) -> str:
 
 def markdown_table(rows: Sequence[Sequence[str]]) -> str:
     def cell(text: str) -> str:
-        return f"`{text}`" if text.startswith("/") else text
+        return f"`{text}`" if text.startswith("/") and " " not in text else text  # a URL
 
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     lines += ["| " + " | ".join([cell(row[0]), *row[1:]]) + " |" for row in rows[1:]]
