@@ -107,9 +107,21 @@ def test_it_shares_private_storage_between_web_and_worker(services):
 
 
 def test_it_publishes_only_web_and_only_on_loopback(services):
-    assert services["web"]["ports"] == ["127.0.0.1:${WEB_PORT:-8000}:8000"]
+    assert services["web"]["ports"] == ["127.0.0.1:${WEB_PORTS:-8000-8003}:8000"]
     for name in set(services) - {"web"}:
         assert "ports" not in services[name], name
+
+
+def test_web_and_worker_scale_to_replicas(services):
+    """Nothing fixed per container: no names, one loopback port range for web's replicas, and
+    a replica count for web and worker (beat stays one: two would send every task twice)."""
+    assert services["web"]["deploy"]["replicas"] == "${WEB_REPLICAS:-1}"
+    assert services["worker"]["deploy"]["replicas"] == "${WORKER_REPLICAS:-1}"
+    assert "deploy" not in services["beat"]
+    for name, service in services.items():
+        assert "container_name" not in service, name
+    (published,) = services["web"]["ports"]
+    assert re.fullmatch(r"127\.0\.0\.1:\$\{WEB_PORTS:-\d+-\d+\}:8000", published)
 
 
 def test_it_points_the_app_at_the_compose_services(services):
