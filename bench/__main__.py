@@ -14,10 +14,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from . import load, readme, report, stack
+from .processes import wait_until
 
 RESULTS = stack.ROOT / "bench" / "results"
 SMOKE_OUTPUT = stack.ROOT / "var" / "bench-smoke.json"
@@ -53,6 +55,18 @@ def get(site: stack.Site, path: str, cookie: str) -> tuple[int, str]:
         return response.status, response.read().decode(errors="replace")
     finally:
         connection.close()
+
+
+def settle(site: stack.Site, within: float = 0.5, timeout: float = 120) -> None:
+    """Wait until the previous URL's queued requests are served: gunicorn still answers the
+    requests a load left in its backlog, which would otherwise starve the next URL's."""
+
+    def quick() -> bool:
+        started = time.monotonic()
+        get(site, "/healthz", "")
+        return time.monotonic() - started < within
+
+    wait_until(quick, timeout, "the site to drain its queued requests")
 
 
 def static_css(site: stack.Site) -> str:
@@ -104,6 +118,7 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         for level in levels:
             loads[str(level)] = []
             for label, path in paths.items():
+                settle(site)
                 result = load.run(site.url, path, level, args.seconds, cookie)
                 loads[str(level)].append(dataclasses.replace(result, path=label).as_dict())
                 print(f"    {level:>3} connections  {label:<22} {result.rps:8.1f} req/s")
