@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -29,12 +29,15 @@ class DivineNameQuerySet(models.QuerySet["DivineName"]):
         kwargs.setdefault("updated_at", timezone.now())
         return super().update(**kwargs)
 
-    def bulk_update(self, objs: Iterable[DivineName], fields: Sequence[str], **kwargs: Any) -> int:
-        objs = list(objs)
+    def bulk_update(
+        self, objs: Iterable[DivineName], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        names = list(objs)
         now = timezone.now()
-        for obj in objs:
-            obj.updated_at = now
-        return super().bulk_update(objs, [*fields, "updated_at"], **kwargs)
+        for name in names:
+            name.updated_at = now
+        # django-stubs types the parent with its own _Model, not this queryset's DivineName.
+        return super().bulk_update(names, [*fields, "updated_at"], batch_size=batch_size)  # type: ignore[arg-type]
 
 
 def number_of_the_day(day: datetime.date) -> int:
