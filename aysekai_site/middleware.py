@@ -1,5 +1,5 @@
 """Site-wide middleware: request ids, the request log and security headers. (A database
-outage becomes the 503 page in `aysekai_site.errors`, the 500 handler.)"""
+outage becomes the 503 page in `aysekai_site.errors`, the 500 handler.) Pages are gzipped."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 
 from .platform.request_context import current_request
 from .platform.requests import HtmxHttpRequest
@@ -94,3 +96,21 @@ class SecurityHeadersMiddleware:
         response.setdefault("Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class CompressPagesMiddleware(GZipMiddleware):
+    """Pages and fragments gzipped; streamed responses (export downloads) left as they are.
+
+    Safe with the CSRF token of the sign-out form and the others (BREACH): Django masks the
+    token afresh for every response, and GZipMiddleware adds up to 100 random bytes to each
+    compressed body, so a response's length says nothing about a secret in it. A download is
+    already a file of its own (a ZIP is compressed): it keeps its Content-Length.
+    Static files never come here: whitenoise answers them, compressed, before this runs.
+    """
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if response.streaming:
+            return response
+        return super().process_response(request, response)

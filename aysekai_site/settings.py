@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "aysekai_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise (which serves static files precompressed) and outside everything that
+    # writes the body: gzips pages, with Django's BREACH mitigation (issue 13).
+    "aysekai_site.middleware.CompressPagesMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside the sessions: marks every response that involves a session `private, no-store`.
     "aysekai_site.platform.cache_control.PrivateResponsesMiddleware",

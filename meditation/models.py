@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +23,21 @@ NAME_COUNT = 99
 class DivineNameQuerySet(models.QuerySet["DivineName"]):
     def of_the_day(self, day: datetime.date) -> DivineName | None:
         return self.filter(number=number_of_the_day(day)).first()
+
+    # Bulk writes touch `updated_at` too, so that the catalogue version sees them (issue 13).
+    def update(self, **kwargs: Any) -> int:
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
+    def bulk_update(
+        self, objs: Iterable[DivineName], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        names = list(objs)
+        now = timezone.now()
+        for name in names:
+            name.updated_at = now
+        # django-stubs types the parent with its own _Model, not this queryset's DivineName.
+        return super().bulk_update(names, [*fields, "updated_at"], batch_size=batch_size)  # type: ignore[arg-type]
 
 
 def number_of_the_day(day: datetime.date) -> int:
@@ -54,10 +70,13 @@ class DivineName(models.Model):
     dhikr = models.CharField(max_length=200, blank=True)
     pronunciation = models.CharField(max_length=200, blank=True)
     phonetics = models.CharField(max_length=200, blank=True)
+    # Any write to a name moves it (saves, reverts, bulk updates): with the row count, the
+    # catalogue version that keys the cached pages (catalogue/page_cache.py).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = DivineNameQuerySet.as_manager()
     # Who changed what and when, with revert, for curators (django-simple-history).
-    history = HistoricalRecords(excluded_fields=["slug"])
+    history = HistoricalRecords(excluded_fields=["slug", "updated_at"])
 
     class Meta:
         ordering = ["number"]

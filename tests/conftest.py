@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -14,6 +15,14 @@ def private_root(settings, tmp_path):
     """Private files (exports, uploads) of every test go to its own folder, never to var/."""
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     return settings.PRIVATE_STORAGE_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: no test is answered from another's pages."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ CACHE_ERRORS = Counter(
 )
 
 
-def _failed(operation: str, error: Exception) -> None:
+def cache_failed(operation: str, error: Exception) -> None:
     CACHE_ERRORS.labels(operation).inc()
     # The error's type only: its text may name the cache's address and password.
     logger.warning("cache unavailable (%s failed open): %s", operation, type(error).__name__)
@@ -42,7 +42,7 @@ def increment(key: str, amount: int = 1, timeout: int | None = None) -> int:
             cache.set(key, amount, timeout=timeout)
             return amount
     except Exception as error:  # any backend's connection error: fail open
-        _failed("increment", error)
+        cache_failed("increment", error)
         return 0
 
 
@@ -52,5 +52,5 @@ def read(keys: Iterable[str]) -> dict[str, int] | None:
     try:
         return cache.get_many(list(keys))
     except Exception as error:  # any backend's connection error: fail open
-        _failed("read", error)
+        cache_failed("read", error)
         return None

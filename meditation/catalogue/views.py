@@ -1,17 +1,24 @@
-"""Public pages: home, the names, one name, about."""
+"""Public pages: home, the names, one name, about.
+
+Each page's markup of names comes from the cache at the catalogue version, and a visitor's
+page carries an ETag (catalogue/page_cache.py); the header around it is rendered every time.
+"""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from aysekai_site.platform.htmx import render_page_or_fragment
 
 from ..models import DivineName
 from .forms import NameSearchForm
+from .page_cache import catalogue_version, conditional, fragment, page_etag
 from .search import nothing_to_search, search
 
 GRID_FIELDS = ("number", "slug", "arabic", "transliteration", "meaning")
@@ -24,33 +31,73 @@ def _utc_today() -> datetime.date:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     today = _utc_today()
-    name = DivineName.objects.of_the_day(today)
-    return render(request, "meditation/home.html", {"name": name, "today": today})
+    version = catalogue_version()
+
+    def hero() -> str:
+        context = {"name": DivineName.objects.of_the_day(today), "today": today}
+        return render_to_string("meditation/home.html#hero", context)
+
+    return conditional(
+        request,
+        page_etag(request, version, today),
+        lambda: render(
+            request, "meditation/home.html", {"hero": fragment(version, "home", today, render=hero)}
+        ),
+    )
 
 
 @require_safe
 def name_list(request: HttpRequest) -> HttpResponse:
     form = NameSearchForm(request.GET)
-    names = list(DivineName.objects.only(*GRID_FIELDS))
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = search(names, query) if form.is_valid() else []
-    context = {
-        "form": form,
-        "query": query,
-        "results": results,
-        "total": len(names),
-        "nothing_to_search": nothing_to_search(query),
-    }
-    # htmx swaps only the result list.
-    return render_page_or_fragment(request, "meditation/name_list.html", "results", context)
+    valid = form.is_valid()
+    query = form.cleaned_data["q"] if valid else ""
+    version = catalogue_version()
+
+    def results() -> str:
+        names = list(DivineName.objects.only(*GRID_FIELDS))
+        context = {
+            "form": form,
+            "query": query,
+            "results": search(names, query) if valid else [],
+            "total": len(names),
+            "nothing_to_search": nothing_to_search(query),
+        }
+        return render_to_string("meditation/name_list.html#results_markup", context)
+
+    def page() -> HttpResponse:
+        # An invalid query's error is rendered, not cached (it shows what was typed).
+        html = fragment(version, "results", query, render=results) if valid else results()
+        context = {"form": form, "query": query, "results_html": html}
+        # htmx swaps only the result list.
+        return render_page_or_fragment(request, "meditation/name_list.html", "results", context)
+
+    return conditional(request, page_etag(request, version, request.GET.urlencode()), page)
 
 
 @require_safe
 def name_detail(request: HttpRequest, number: int) -> HttpResponse:
-    name = get_object_or_404(DivineName, number=number)
-    return render(request, "meditation/name_detail.html", {"name": name})
+    version = catalogue_version()
+
+    def parts() -> dict[str, str]:
+        name = DivineName.objects.filter(number=number).first()
+        if name is None:
+            raise Http404("No such name.")  # not cached: the version moves when it is added
+        template = "meditation/name_detail.html"
+        return {
+            part: render_to_string(f"{template}#{part}", {"name": name})
+            for part in ("title", "description", "article")
+        }
+
+    def page() -> HttpResponse:
+        content = fragment(version, "detail", number, render=parts)
+        return render(request, "meditation/name_detail.html", {"page": content})
+
+    return conditional(request, page_etag(request, version, number), page)
 
 
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "meditation/about.html")
+    """Fixed text: a visitor's ETag comes from the rendered page itself."""
+    response = render(request, "meditation/about.html")
+    digest = hashlib.sha256(response.content).hexdigest()
+    return conditional(request, page_etag(request, digest), lambda: response)
