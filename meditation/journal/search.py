@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 import zoneinfo
 
 from django.db.models import QuerySet
 
 from accounts.requests import AuthenticatedRequest
 
-from ..models import MeditationSession
+from .. import search_index
+from ..models import JournalToken, MeditationSession
 from ..text import fold, search_terms
 from .forms import JournalFilterForm
 
@@ -30,18 +30,36 @@ def filtered_entries(
     return entries.in_local_dates(data["from"], data["to"], tz)
 
 
-def search_text(entries: QuerySet[MeditationSession], query: str) -> list[uuid.UUID]:
-    """Ids of entries whose intention or reflection contains every word of the query.
+def search_text(
+    entries: QuerySet[MeditationSession], query: str, user_id: int
+) -> QuerySet[MeditationSession]:
+    """The entries whose intention or reflection may contain every word of the query.
 
-    The text is encrypted, so the database cannot search it: the user's own entries (and only
-    theirs: `entries` is already filtered by owner) are decrypted here, in one query.
+    The text is encrypted, so the database searches the blind index instead (one query, its
+    subqueries on the owner's tokens only); `confirm` then checks the entries shown. A term
+    longer than the index's units is checked here, on the candidates only.
     """
     terms = search_terms(query)
     if not terms:  # only punctuation or marks: nothing to look for
-        return []
-    rows = entries.order_by("-started_at").values_list("id", "intention", "reflection")
-    return [
-        pk
-        for pk, intention, reflection in rows
-        if all(term in fold(f"{intention}\n{reflection}") for term in terms)
-    ]
+        return entries.none()
+    found = entries
+    for term in terms:
+        tokens = search_index.term_tokens(user_id, term)
+        owned = JournalToken.objects.filter(user_id=user_id, token__in=tokens)
+        found = found.filter(pk__in=owned.values("entry_id"))
+    if search_index.exact(terms):
+        return found
+    rows = found.values_list("id", "intention", "reflection")
+    return entries.filter(pk__in=[pk for pk, *text in rows if _contains(terms, *text)])
+
+
+def confirm(entries: list[MeditationSession], query: str) -> list[MeditationSession]:
+    """The entries (decrypted) that do contain every word: the search's rule, which the
+    index only narrows down (an entry indexed before a change of the rule is left out)."""
+    terms = search_terms(query)
+    return [e for e in entries if _contains(terms, e.intention, e.reflection)]
+
+
+def _contains(terms: list[str], intention: str, reflection: str) -> bool:
+    text = fold(f"{intention}\n{reflection}")
+    return all(term in text for term in terms)
