@@ -132,6 +132,7 @@ def stats(request: AuthenticatedRequest) -> HttpResponse:
         # Left out entirely, not just hidden, for users who would rather not see them.
         "streaks": user_data.streaks if request.user.show_streaks else None,
         "heatmap": heatmap.render(user_data.calendar),
+        "day_list": heatmap.day_list(user_data.calendar),
         "levels": heatmap.LEVELS,
     }
     return render(request, "meditation/stats.html", context)
