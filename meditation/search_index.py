@@ -5,19 +5,18 @@ A token is the first 8 bytes (a signed 64-bit integer) of HMAC-SHA256 under a ke
 person's own, derived from the first of FIELD_ENCRYPTION_KEYS and the user id: the same word
 of two people, or under two keys, gives unrelated tokens, and without the keys a token says
 nothing (no unkeyed hash is ever stored). What is indexed, for each word of the folded text
-(split at white space), is every prefix of at least PREFIX_MIN characters (and the whole word
-when shorter) of:
+(split at white space), is every prefix (up to PREFIX_MAX characters) of:
 
-- the word itself, and each part of it that starts after punctuation ("(mercy)" → "mercy)");
-- each run of letters and digits in it, whole ("ok," → "ok");
+- the word itself, and each part of it that starts after punctuation ("(mercy)" → "mercy)",
+  "self-love/mercy" → "mercy");
 - in Arabic script, the word after its first one to four letters, so that a search finds a
   word behind its clitics (و ف ب ك ل, the article: "رحمن" finds "والرحمن").
 
 A search term is looked up by the token of itself (cut to PREFIX_MAX characters): an entry
 has it exactly when the term starts one of the units above, which also means the old rule
 (the folded text contains the term) holds. What the old rule found and this does not: a
-term starting inside a run of letters ("ercy" in "mercy", past the fourth letter in Arabic),
-and a one-letter term that is not a whole word. docs/decisions.md ("Speed (issue 13)").
+term starting inside a run of letters or digits ("ercy" in "mercy", "63" in "163", past the
+fourth letter in Arabic). docs/decisions.md ("Speed (issue 13)").
 
 This module knows no model: callers pass the token model (the real one, or a migration's).
 """
@@ -35,7 +34,6 @@ from django.db import transaction
 
 from .text import fold, is_arabic_script
 
-PREFIX_MIN = 2
 PREFIX_MAX = 24  # longer terms are looked up by their first PREFIX_MAX characters
 ARABIC_CLITIC_MAX = 4  # و + ب + ال: the longest run of proclitics looked behind
 TEXT_FIELDS = frozenset({"intention", "reflection"})
@@ -71,19 +69,7 @@ def _starts(word: str) -> Iterator[int]:
         if word[i].isalnum() and not word[i - 1].isalnum():
             yield i
     if is_arabic_script(word):
-        yield from range(1, min(ARABIC_CLITIC_MAX, len(word) - PREFIX_MIN) + 1)
-
-
-def _runs(word: str) -> Iterator[str]:
-    run = ""
-    for ch in word:
-        if ch.isalnum():
-            run += ch
-        elif run:
-            yield run
-            run = ""
-    if run:
-        yield run
+        yield from range(1, min(ARABIC_CLITIC_MAX, len(word) - 1) + 1)
 
 
 def units(text: str) -> set[str]:
@@ -92,8 +78,7 @@ def units(text: str) -> set[str]:
     for word in set(fold(text).split()):
         for start in set(_starts(word)):
             unit = word[start:]
-            found.update(unit[:n] for n in range(PREFIX_MIN, min(len(unit), PREFIX_MAX) + 1))
-        found.update(run for run in _runs(word) if len(run) < PREFIX_MIN)
+            found.update(unit[:n] for n in range(1, min(len(unit), PREFIX_MAX) + 1))
     return found
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.requests import AuthenticatedRequest
 
@@ -12,6 +13,9 @@ from .. import search_index
 from ..models import JournalToken, MeditationSession
 from ..text import fold, search_terms
 from .forms import JournalFilterForm
+
+# Candidates up to this many are read as ids, so the page and its count look them up by key.
+LIST_MAX = 2000
 
 
 def filtered_entries(
@@ -35,22 +39,43 @@ def search_text(
 ) -> QuerySet[MeditationSession]:
     """The entries whose intention or reflection may contain every word of the query.
 
-    The text is encrypted, so the database searches the blind index instead (one query, its
-    subqueries on the owner's tokens only); `confirm` then checks the entries shown. A term
-    longer than the index's units is checked here, on the candidates only.
+    The text is encrypted, so the database searches the blind index instead (`_candidates`,
+    on the owner's tokens only); `confirm` then checks the entries shown. A term longer than
+    the index's units is checked here, on the candidates only.
     """
-    terms = search_terms(query)
+    terms = list(dict.fromkeys(search_terms(query)))
     if not terms:  # only punctuation or marks: nothing to look for
         return entries.none()
-    found = entries
-    for term in terms:
-        tokens = search_index.term_tokens(user_id, term)
-        owned = JournalToken.objects.filter(user_id=user_id, token__in=tokens)
-        found = found.filter(pk__in=owned.values("entry_id"))
+    found = entries.filter(pk__in=_candidates(user_id, terms))
     if search_index.exact(terms):
         return found
     rows = found.values_list("id", "intention", "reflection")
     return entries.filter(pk__in=[pk for pk, *text in rows if _contains(terms, *text)])
+
+
+def _candidates(user_id: int, terms: list[str]) -> Any:
+    """The owner's entries having every term's token: ids when the rarest term is rare (the
+    usual search), else a subquery. Each term's count is read first, from the index alone, so
+    that a term nobody wrote costs one query and the rarest term drives the rest."""
+    tokens = {term: search_index.term_tokens(user_id, term) for term in terms}
+    mine = JournalToken.objects.filter(user_id=user_id)
+    counts = dict(
+        mine.filter(token__in=[t for ts in tokens.values() for t in ts])
+        .values("token")
+        .annotate(n=Count("pk"))
+        .values_list("token", "n")
+    )
+    frequency = {term: sum(counts.get(t, 0) for t in tokens[term]) for term in terms}
+    rarest, *others = sorted(terms, key=frequency.__getitem__)
+    if not frequency[rarest]:
+        return []
+    found = mine.filter(token__in=tokens[rarest])
+    for term in others:
+        found = found.filter(
+            Exists(mine.filter(token__in=tokens[term], entry_id=OuterRef("entry_id")))
+        )
+    ids = found.values("entry_id")
+    return list(ids.values_list("entry_id", flat=True)) if frequency[rarest] <= LIST_MAX else ids
 
 
 def confirm(entries: list[MeditationSession], query: str) -> list[MeditationSession]:
