@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from . import search_index
 from .crypto import EncryptedTextField
 from .text import ARABIC_SCRIPT_VALIDATOR, validate_quran_references
 
@@ -135,6 +136,36 @@ REFLECTION_MAX = 5000
 
 
 class MeditationSessionQuerySet(models.QuerySet["MeditationSession"]):
+    """Every bulk write of the text keeps the search index current (`search_index`)."""
+
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[MeditationSession], *args: Any, **kwargs: Any
+    ) -> list[MeditationSession]:
+        with transaction.atomic(using=self.db):
+            created: list[MeditationSession] = super().bulk_create(objs, *args, **kwargs)  # type: ignore[arg-type,assignment]
+            search_index.index_entries(JournalToken, created, replace=False)
+        return created
+
+    def bulk_update(  # type: ignore[override]
+        self, objs: Iterable[MeditationSession], fields: Sequence[str], *args: Any, **kwargs: Any
+    ) -> int:
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            updated = super().bulk_update(objs, fields, *args, **kwargs)  # type: ignore[arg-type]
+            if search_index.TEXT_FIELDS & set(fields):
+                search_index.index_entries(JournalToken, objs, replace=True)
+        return updated
+
+    def update(self, **kwargs: Any) -> int:
+        if not search_index.TEXT_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            updated = super().update(**kwargs)
+            changed = self.model._default_manager.filter(pk__in=ids)
+            search_index.index_entries(JournalToken, changed, replace=True)
+        return updated
+
     def active(self) -> MeditationSessionQuerySet:
         return self.filter(deleted_at__isnull=True)
 
@@ -211,6 +242,31 @@ class MeditationSession(models.Model):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="meditation_user_newest"),
             models.Index(fields=["deleted_at"], name="meditation_deleted_at"),
+            # The journal's list and each of its filters (dates use started_at), the trash,
+            # and the stats cache's fingerprint (count, latest change, trashed: index only).
+            models.Index(
+                fields=["user", "-started_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="meditation_user_active_newest",
+            ),
+            models.Index(
+                fields=["user", "mood", "-started_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="meditation_user_mood_newest",
+            ),
+            models.Index(
+                fields=["user", "name", "-started_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="meditation_user_name_newest",
+            ),
+            models.Index(
+                fields=["user", "-deleted_at"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="meditation_user_trash",
+            ),
+            models.Index(
+                fields=["user", "updated_at", "deleted_at"], name="meditation_user_changes"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -222,6 +278,15 @@ class MeditationSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved with its search tokens: a save that writes the text writes them again."""
+        adding = self._state.adding
+        fields = kwargs.get("update_fields")
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if fields is None or search_index.TEXT_FIELDS & set(fields):
+                search_index.index_entries(JournalToken, [self], replace=not adding)
 
     def get_absolute_url(self) -> str:
         return reverse("meditation:entry_detail", args=[self.pk])
@@ -255,6 +320,24 @@ class MeditationSession(models.Model):
             "name_transliteration": self.name.transliteration,
             "session_id": self.legacy_id or str(self.pk),
         }
+
+
+class JournalToken(models.Model):
+    """One keyed token of an entry's words (`search_index`): never a word, nor its plain hash.
+
+    The owner is repeated from the entry, so that a search reads one index: (user, token)."""
+
+    entry = models.ForeignKey(MeditationSession, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    token = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "token", "entry"], name="meditation_token_lookup")]
+
+    def __str__(self) -> str:
+        return f"token of {self.entry_id}"
 
 
 class JobStatus(models.TextChoices):

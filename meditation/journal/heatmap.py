@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from .stats import Calendar, DayTotal
 
@@ -86,22 +86,16 @@ def render(cal: Calendar, *, id_prefix: str = "heatmap") -> SafeString:
     width = LEFT + columns * STEP
     height = TOP + 7 * STEP
 
-    cells = format_html_join(
-        "\n",
-        '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="heat-{}" data-date="{}">'
-        "<title>{}</title></rect>",
-        (
-            (
-                LEFT + ((d.day - grid_start).days // 7) * STEP,
-                TOP + d.day.weekday() * STEP,
-                CELL,
-                CELL,
-                level(d),
-                d.day.isoformat(),
-                day_title(d),
-            )
+    # Numbers, ISO dates and our own words only (nothing a person typed), so the year's
+    # cells are joined as they are, not escaped value by value (a tenth of the page's time).
+    cells = mark_safe(  # noqa: S308
+        "\n".join(
+            f'<rect x="{LEFT + ((d.day - grid_start).days // 7) * STEP}" '
+            f'y="{TOP + d.day.weekday() * STEP}" width="{CELL}" height="{CELL}" rx="2" '
+            f'class="heat-{level(d)}" data-date="{d.day.isoformat()}">'
+            f"<title>{day_title(d)}</title></rect>"
             for d in cal.days
-        ),
+        )
     )
     months = format_html_join(
         "\n",
@@ -135,4 +129,17 @@ def render(cal: Calendar, *, id_prefix: str = "heatmap") -> SafeString:
         months=months,
         weekdays=weekdays,
         cells=cells,
+    )
+
+
+def day_list(cal: Calendar) -> SafeString:
+    """The days with practice as list items: the heatmap's text alternative (a year of days is
+    formatted here, much faster than by the template's loop)."""
+    return mark_safe(  # noqa: S308 (numbers and ISO dates only, as the cells above)
+        "\n".join(
+            f'<li><time datetime="{iso}">{iso}</time>: '
+            f"{plural(d.sessions, 'session')}, {plural(d.minutes, 'minute')}</li>"
+            for d in cal.active_days
+            for iso in (d.day.isoformat(),)
+        )
     )

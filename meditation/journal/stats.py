@@ -1,7 +1,8 @@
 """A user's practice in numbers: totals, streaks, the calendar and the names met.
 
 Everything is aggregated in the database in two queries (one by local day, one by name),
-whatever the number of entries. Days are the user's local dates, so a session at 23:30 in
+whatever the number of entries, and kept in the cache until the person's entries or time
+zone change (`stats_cache`). Days are the user's local dates, so a session at 23:30 in
 Tokyo counts for that Tokyo day, not for the UTC one. Only active (not deleted), finished
 entries count. The encrypted intention and reflection are never read.
 """
@@ -18,7 +19,9 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ..models import NAME_COUNT, MeditationSession, MeditationSessionQuerySet, minutes
+from ..models import NAME_COUNT, DivineName, MeditationSession, MeditationSessionQuerySet, minutes
+from . import stats_cache
+from .stats_cache import Counts
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -183,54 +186,56 @@ def month_totals(days: Iterable[DayTotal]) -> list[MonthTotal]:
     return list(months.values())
 
 
-def most_drawn(counts: Iterable[NameCount], limit: int = MOST_DRAWN_COUNT) -> list[NameCount]:
-    """The most frequent names; ties go to the lower number, as in the catalogue's order."""
-    return sorted(counts, key=lambda n: (-n.count, n.number))[:limit]
-
-
 def _finished_entries(user: User) -> MeditationSessionQuerySet:
     return MeditationSession.objects.active().filter(user=user, ended_at__isnull=False)
 
 
-def day_totals(user: User, zone: datetime.tzinfo) -> dict[datetime.date, DayTotal]:
-    rows = (
+def counts(user: User, zone: datetime.tzinfo) -> Counts:
+    """The numbers every statistic is made of, in two queries: (day ordinal, sessions,
+    seconds) per local day and (name number, sessions) per name. Numbers only: this is what
+    `stats_cache` keeps."""
+    days = (
         _finished_entries(user)
         .annotate(day=TruncDate("started_at", tzinfo=zone))
         .values("day")
         .annotate(sessions=Count("id"), seconds=Sum("actual_seconds", default=0))
         .order_by("day")
     )
-    return {
-        r["day"]: DayTotal(day=r["day"], sessions=r["sessions"], seconds=r["seconds"]) for r in rows
-    }
-
-
-def name_counts(user: User) -> list[NameCount]:
-    rows = (
-        _finished_entries(user)
-        .values("name__number", "name__transliteration", "name__arabic", "name__meaning")
-        .annotate(count=Count("id"))
-        .order_by("name__number")
+    names = _finished_entries(user).values("name__number").annotate(count=Count("id")).order_by()
+    return Counts(
+        days=[(r["day"].toordinal(), r["sessions"], r["seconds"]) for r in days],
+        names=sorted((r["name__number"], r["count"]) for r in names),
     )
+
+
+def _most_drawn(by_number: Mapping[int, int]) -> list[NameCount]:
+    top = sorted(by_number.items(), key=lambda item: (-item[1], item[0]))[:MOST_DRAWN_COUNT]
+    names = DivineName.objects.in_bulk([number for number, _ in top], field_name="number")
     return [
         NameCount(
-            number=r["name__number"],
-            transliteration=r["name__transliteration"],
-            arabic=r["name__arabic"],
-            meaning=r["name__meaning"],
-            count=r["count"],
+            number=number,
+            transliteration=names[number].transliteration,
+            arabic=names[number].arabic,
+            meaning=names[number].meaning,
+            count=count,
         )
-        for r in rows
+        for number, count in top
     ]
 
 
 def user_stats(user: User) -> Stats:
-    """All of a user's statistics, in two queries."""
+    """All of a user's statistics: from `stats_cache` while their entries and time zone are
+    unchanged (one query), else two; and one for the most drawn names' words."""
     zone = user_zone(user.time_zone)
     today = local_today(zone)
-    totals = day_totals(user, zone)
-    counts = name_counts(user)
-    by_number = {n.number: n.count for n in counts}
+    numbers = stats_cache.cached_counts(user, lambda: counts(user, zone))
+    totals = {
+        day: DayTotal(day=day, sessions=sessions, seconds=seconds)
+        for day, sessions, seconds in (
+            (datetime.date.fromordinal(o), n, s) for o, n, s in numbers.days
+        )
+    }
+    by_number = dict(numbers.names)
     return Stats(
         today=today,
         sessions=sum(d.sessions for d in totals.values()),
@@ -240,5 +245,5 @@ def user_stats(user: User) -> Stats:
         calendar=calendar(totals, today),
         names=[NameCell(number=n, count=by_number.get(n, 0)) for n in range(1, NAME_COUNT + 1)],
         names_met=len(by_number),
-        most_drawn=most_drawn(counts),
+        most_drawn=_most_drawn(by_number) if by_number else [],
     )

@@ -19,7 +19,8 @@ def purge_trash() -> int:
     """Delete for good the entries that have been in the trash longer than the retention."""
     cutoff = timezone.now() - datetime.timedelta(days=settings.TRASH_RETENTION_DAYS)
     expired = MeditationSession.objects.in_trash().filter(deleted_at__lt=cutoff)
-    deleted, _ = expired.delete()
+    # The entries only, not their search tokens (deleted with them).
+    deleted = expired.delete()[1].get(MeditationSession._meta.label, 0)
     if deleted:
         audit.record(None, Action.ENTRY_PURGED, count=deleted)
     return deleted

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from ..models import MeditationSession
 from ..ownership import get_own_entry
 from . import heatmap
 from .forms import EntryEditForm, JournalFilterForm
-from .search import filtered_entries, search_text
+from .search import confirm, filtered_entries, search_text
 from .stats import user_stats
 
 PAGE_SIZE = 20
@@ -36,17 +36,11 @@ def journal(request: AuthenticatedRequest) -> HttpResponse:
     form = JournalFilterForm(request.GET)
     entries = filtered_entries(request, form)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    page_number = request.GET.get("page")
-    page: Page[Any]
-    if query:
-        ids = search_text(entries, query)
-        page = Paginator(ids, PAGE_SIZE).get_page(page_number)
-        by_id = entries.select_related("name").in_bulk(list(page.object_list))
-        rows = [by_id[pk] for pk in page.object_list]
-    else:
-        ordered = entries.select_related("name").order_by("-started_at")
-        page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
-        rows = list(page.object_list)
+    # The page's rows are the only ones decrypted (without a search, not even their reflection).
+    entries = search_text(entries, query, request.user.pk) if query else entries.defer("reflection")
+    ordered = entries.select_related("name").order_by("-started_at")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = confirm(list(page.object_list), query) if query else list(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -138,6 +132,7 @@ def stats(request: AuthenticatedRequest) -> HttpResponse:
         # Left out entirely, not just hidden, for users who would rather not see them.
         "streaks": user_data.streaks if request.user.show_streaks else None,
         "heatmap": heatmap.render(user_data.calendar),
+        "day_list": heatmap.day_list(user_data.calendar),
         "levels": heatmap.LEVELS,
     }
     return render(request, "meditation/stats.html", context)

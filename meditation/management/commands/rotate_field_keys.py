@@ -21,11 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
-        # Reading decrypts with whichever key fits; saving encrypts with the first key.
+        # Reading decrypts with whichever key fits; saving encrypts with the first key, and
+        # writes the entries' search tokens again under it (the queryset's bulk_update).
         done = 0
         last_pk = None
         while True:
-            batch = MeditationSession.objects.order_by("pk").only("pk", *ENCRYPTED_FIELDS)
+            batch = MeditationSession.objects.order_by("pk").only(
+                "pk", "user_id", *ENCRYPTED_FIELDS
+            )
             if last_pk is not None:
                 batch = batch.filter(pk__gt=last_pk)
             entries = list(batch[:batch_size])
@@ -35,7 +38,9 @@ class Command(BaseCommand):
                 MeditationSession.objects.bulk_update(entries, ENCRYPTED_FIELDS)
             done += len(entries)
             last_pk = entries[-1].pk
-        self.stdout.write(f"Re-encrypted {done} journal entries with the first key.")
+        self.stdout.write(
+            f"Re-encrypted {done} journal entries with the first key, and their search index."
+        )
         self.rotate_files()
 
     def rotate_files(self) -> None:

@@ -17,7 +17,6 @@ from tests.factories import UserFactory, make_entries
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans are Postgres's"),
-    pytest.mark.xfail(strict=False, reason="indexes land with the merge"),
 ]
 
 OWN, OTHERS, OTHER_PEOPLE = 5_000, 1_000, 20
