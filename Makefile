@@ -63,8 +63,8 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 # Maintainers only: refresh static/vendor/ from the npm packages pinned in package.json.
-vendor:
-	scripts/vendor_assets.sh
+vendor: $(VENV)/.installed
+	SUBSET_PYTHON=$(PY) scripts/vendor_assets.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .coverage htmlcov
