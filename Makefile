@@ -81,8 +81,8 @@ bench-smoke: setup
 	$(PY) -m bench --smoke $(BENCH_ARGS)
 
 # Maintainers only: refresh static/vendor/ from the npm packages pinned in package.json.
-vendor:
-	scripts/vendor_assets.sh
+vendor: $(VENV)/.installed
+	SUBSET_PYTHON=$(PY) scripts/vendor_assets.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .coverage htmlcov

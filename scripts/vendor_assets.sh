@@ -11,9 +11,8 @@ rm -rf "$vendor/htmx" "$vendor/amiri"
 mkdir -p "$vendor/htmx" "$vendor/amiri"
 cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx/"
 cp node_modules/htmx.org/LICENSE "$vendor/htmx/LICENSE"
-for weight in 400 700; do
-  cp "node_modules/@fontsource/amiri/files/amiri-arabic-${weight}-normal.woff2" "$vendor/amiri/"
-done
+# Amiri subset to the Arabic the site shows (fonttools, from requirements/dev.txt).
+"${SUBSET_PYTHON:-.venv/bin/python}" scripts/subset_fonts.py node_modules/@fontsource/amiri/files "$vendor/amiri"
 cp node_modules/@fontsource/amiri/LICENSE "$vendor/amiri/LICENSE"
 
 htmx_version=$(node -p 'require("./node_modules/htmx.org/package.json").version')
@@ -27,6 +26,6 @@ Served by whitenoise from our own origin; nothing is loaded from a CDN.
 | asset | npm package | version | licence |
 |---|---|---|---|
 | htmx/htmx.min.js | htmx.org | ${htmx_version} | 0BSD (htmx/LICENSE) |
-| amiri/amiri-arabic-{400,700}-normal.woff2 | @fontsource/amiri | ${amiri_version} | SIL OFL 1.1 (amiri/LICENSE) |
+| amiri/amiri-arabic-{400,700}-subset.woff2 (subset by scripts/subset_fonts.py) | @fontsource/amiri | ${amiri_version} | SIL OFL 1.1 (amiri/LICENSE) |
 MD
 echo "Vendored htmx ${htmx_version} and Amiri ${amiri_version} into ${vendor}/"

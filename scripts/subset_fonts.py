@@ -1,0 +1,87 @@
+"""Subset the vendored Amiri fonts to the Arabic the site shows (run by `make vendor`).
+
+Usage: subset_fonts.py SOURCE_DIR DEST_DIR — reads amiri-arabic-{400,700}-normal.woff2 (the
+@fontsource originals) from SOURCE_DIR and writes amiri-arabic-{400,700}-subset.woff2 to
+DEST_DIR. The characters kept are every character of the names fixture's Arabic fields (the
+names and their verses) and the Arabic-script characters the templates contain;
+tests/meditation/catalogue/test_fonts.py fails when a curator adds a character the subset
+lacks, so run `make vendor` again then.
+
+Why so small a subset, and why one lookup goes: the whole Arabic face is 109 KB a weight, and
+kept whole for these 63 characters, its required ligatures still pull in ~970 glyphs (39 KB).
+One of them, a chained-contextual lookup of calligraphic alternates (`HEAVY_LOOKUP`), brings
+450 of those glyphs (15 KB) alone; without it a weight is 24 KB and `/names/` fits its 60 KB
+first-load budget. Joining forms, lam-alef and the other required ligatures, and every mark
+position stay. Hinting goes too (browsers ignore it for woff2 at these sizes).
+"""
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "fixtures" / "divine_names.json"
+TEMPLATES = ROOT / "templates"
+WEIGHTS = (400, 700)
+ARABIC_FIELDS = ("arabic", "verse_arabic")
+# Lookup 135 of Amiri 1.002 (@fontsource/amiri 5.3.0): a chain-context lookup with 55
+# subtables in `rlig`. Checked below, so a new Amiri release stops the script instead of
+# silently dropping a different lookup.
+HEAVY_LOOKUP = 135
+HEAVY_LOOKUP_SHAPE = (6, 55)
+
+
+def is_arabic(char: str) -> bool:
+    """Whether the character belongs to the Arabic script (letters, marks, presentation forms)."""
+    return unicodedata.name(char, "").startswith("ARABIC")
+
+
+def site_characters() -> set[str]:
+    """What the site sets in Amiri: the fixture's Arabic fields and the templates' Arabic."""
+    names = json.loads(FIXTURE.read_text(encoding="utf-8"))["names"]
+    chars = {char for name in names for field in ARABIC_FIELDS for char in name[field]}
+    for template in TEMPLATES.rglob("*.html"):
+        chars |= {char for char in template.read_text(encoding="utf-8") if is_arabic(char)}
+    return {char for char in chars if not char.isspace()}
+
+
+def drop_heavy_lookup(font: TTFont) -> None:
+    gsub = font["GSUB"].table
+    lookup = gsub.LookupList.Lookup[HEAVY_LOOKUP]
+    shape = (lookup.LookupType, len(lookup.SubTable))
+    if shape != HEAVY_LOOKUP_SHAPE:
+        sys.exit(f"Amiri changed: GSUB lookup {HEAVY_LOOKUP} is {shape}; re-check HEAVY_LOOKUP.")
+    for record in gsub.FeatureList.FeatureRecord:
+        kept = [index for index in record.Feature.LookupListIndex if index != HEAVY_LOOKUP]
+        record.Feature.LookupListIndex = kept
+        record.Feature.LookupCount = len(kept)
+
+
+def subset_font(source: Path, dest: Path, chars: set[str]) -> None:
+    font = TTFont(source)
+    drop_heavy_lookup(font)
+    options = subset.Options(flavor="woff2", hinting=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(char) for char in chars))
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    font.save(dest)
+
+
+def main(source_dir: Path, dest_dir: Path) -> None:
+    chars = site_characters()
+    for weight in WEIGHTS:
+        source = source_dir / f"amiri-arabic-{weight}-normal.woff2"
+        dest = dest_dir / f"amiri-arabic-{weight}-subset.woff2"
+        subset_font(source, dest, chars)
+        print(f"{dest.name}: {len(chars)} characters, {dest.stat().st_size} bytes")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
