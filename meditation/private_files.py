@@ -16,6 +16,7 @@ import io
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Buffer, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -158,6 +159,50 @@ def open_verified(relative: str, *, size: int, sha256: str) -> io.BufferedReader
         reader.close()
         raise
     return _buffered(reader)
+
+
+class SealedSpool(io.BufferedIOBase):
+    """A temporary file that holds plaintext only encrypted: written once, then read back
+    (`chunks`), a chunk at a time. It has no name on disk (deleted as soon as it is made), so
+    nothing is left behind even by a killed worker; a one-pass ZIP keeps its later members here.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._raw = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._name = f"spool/{secrets.token_hex(8)}"
+        self._sealed = crypto.SealingWriter(self._raw, self._name)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Buffer, /) -> int:
+        return self._sealed.write(data)
+
+    def flush(self) -> None:
+        if not self._raw.closed:
+            self._raw.flush()
+
+    def chunks(self) -> Iterator[bytes]:
+        """The plaintext written, from the start, in blocks of at most crypto.CHUNK bytes."""
+        self._sealed.finish()
+        self._raw.flush()
+        reader = crypto.SealedReader(self._raw, self._name)  # rewinds to the start
+        while block := reader.read(crypto.CHUNK):
+            yield block
+
+    def close(self) -> None:
+        super().close()
+        self._raw.close()
+
+
+@contextmanager
+def sealed_spool() -> Iterator[SealedSpool]:
+    spool = SealedSpool()
+    try:
+        yield spool
+    finally:
+        spool.close()
 
 
 def is_encrypted(path: Path) -> bool:

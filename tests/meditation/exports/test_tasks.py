@@ -30,6 +30,7 @@ class TestBuild:
             report(job, percent)
 
         settings.EXPORT_CHUNK_PAUSE = 0
+        monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)  # however fast the machine
         monkeypatch.setattr(jobs, "report_progress", spy)
         tasks.build_export(str(job.pk))
         job.refresh_from_db()
