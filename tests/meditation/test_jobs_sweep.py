@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from meditation import jobs, private_files
+from meditation import jobs
 from meditation.exports.tasks import build_export
 from meditation.imports.tasks import run_import
 from meditation.models import ExportJob, ImportJob, JobStatus
@@ -24,6 +24,7 @@ from tests.meditation.helpers import (
     recording,
     stored,
 )
+from tests.private_storage import local_path
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +179,7 @@ class TestSweep:
         assert (fresh(job).status, fresh(job).error) == ("failed", ImportJob.interrupted_error)
         assert "Upload the log again" in fresh(job).error
         assert fresh(job).file == ""
-        assert not private_files.path_of(job.file).exists()
+        assert not local_path(job.file).exists()
         assert sent == []
 
     @both_kinds
