@@ -64,6 +64,13 @@ def storage() -> Storage:
     return storages[ALIAS]
 
 
+def local_root() -> Path | None:
+    """The folder of the private files on this machine's disk (backups read it), or None
+    when the storage is elsewhere."""
+    store = storage()
+    return Path(store.location) if isinstance(store, FileSystemStorage) else None
+
+
 def _local_path(relative: str) -> Path | None:
     """Where the file lies on this machine's disk, if the storage is the file system (raises
     SuspiciousFileOperation for a name outside it)."""

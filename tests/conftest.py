@@ -16,6 +16,17 @@ def private_root(settings, tmp_path):
     return settings.PRIVATE_STORAGE_ROOT
 
 
+@pytest.fixture(params=["file system", "object store"])
+def private_backend(request, settings):
+    """Run the test once with private files on the file system (the default) and once on an
+    object store's kind of storage (tests.private_storage.MemoryStorage: no local path)."""
+    if request.param == "object store":
+        from tests.private_storage import MEMORY
+
+        settings.STORAGES = {**settings.STORAGES, "private": MEMORY}
+    return request.param
+
+
 @pytest.fixture
 def signed_in(client, user):
     """A client signed in as `user` (no second factor)."""

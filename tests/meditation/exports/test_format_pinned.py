@@ -20,7 +20,7 @@ from meditation.exports import tasks
 from meditation.models import DivineName, ExportJob, MeditationSession, Source
 from tests.factories import ExportJobFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_backend")]
 
 PINNED = Path(__file__).parent / "pinned"
 NOW = datetime.datetime(2026, 11, 23, 18, 0, tzinfo=datetime.UTC)

@@ -14,7 +14,7 @@ from meditation.exports import journal, tasks
 from meditation.models import ExportJob
 from tests.factories import ExportJobFactory, make_entries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_backend")]
 
 
 def journal_reads(queries):
