@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import time
 import zipfile
 import zoneinfo
@@ -70,12 +71,14 @@ def storage_path(job: ExportJob) -> str:
 
 # A JSON string as json.dumps(..., ensure_ascii=False) writes it (the C encoder when present).
 _string: Callable[[str], str] = json.encoder.encode_basestring
-_MARKDOWN_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]<>#+-!|"})
+# Characters Markdown reads as markup, each escaped with a backslash (a regex is several times
+# faster at this than str.translate).
+_MARKUP = re.compile(r"[\\`*_{}\[\]<>#+\-!|]")
 
 
 def _markdown_text(text: str) -> str:
     """Journal text as Markdown paragraphs, with nothing in it read as markup."""
-    return text.translate(_MARKDOWN_ESCAPES).replace("\n", "  \n")
+    return _MARKUP.sub(r"\\\g<0>", text).replace("\n", "  \n")
 
 
 class JournalWriter:

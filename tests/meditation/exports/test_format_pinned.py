@@ -56,6 +56,11 @@ def journal():
              "planned_seconds": 0, "actual_seconds": 0, "source": Source.IMPORT,
              "legacy_id": "old-42", "legacy_user": "ayse",
              "started_at": at(22, 23, 59), "ended_at": at(22, 23, 59)},
+        # every character Markdown would read as markup, and JSON's escapes
+        {"name": names[2], "intention": "\\ ` * _ { } [ ] < > # + - ! | end",
+         "reflection": "tab\there \"q\" back\\slash \u2028 \x1f", "planned_seconds": 60,
+         "actual_seconds": 60, "legacy_id": "+7", "started_at": at(23, 1),
+         "ended_at": at(23, 1, 1)},
         # same start as the previous one: ordered by id after the start
         {"name": names[1], "intention": "tab\tinside", "reflection": "\ttab first", "mood": "",
              "planned_seconds": 600, "actual_seconds": 29, "dhikr_count": 0, "dhikr_target": 100,
