@@ -274,6 +274,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Exports and uploads waiting to be imported (meditation.private_files), always encrypted:
+# the file system under PRIVATE_STORAGE_ROOT unless PRIVATE_STORAGE_BACKEND names another
+# Django storage, e.g. S3 for several hosts (docs/deployment.md).
+PRIVATE_STORAGE = {
+    "BACKEND": env.str(
+        "PRIVATE_STORAGE_BACKEND", default="meditation.private_files.PrivateStorage"
+    ),
+    "OPTIONS": env.json("PRIVATE_STORAGE_OPTIONS", default={}),
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Outside DEBUG: compressed files with content-hashed names, cached for a year by whitenoise.
@@ -282,6 +291,7 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    "private": PRIVATE_STORAGE,
 }
 
 # --- Security ---------------------------------------------------------------------------

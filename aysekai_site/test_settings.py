@@ -14,7 +14,7 @@ os.environ.setdefault(
 )
 
 from .settings import *  # noqa: F403
-from .settings import VAR_DIR
+from .settings import PRIVATE_STORAGE, VAR_DIR
 
 # Hashing passwords slowly on purpose is for production; tests only need it to work.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,6 +22,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": PRIVATE_STORAGE,
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 

@@ -377,7 +377,7 @@ class Job(models.Model):
         max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
     )
     progress = models.PositiveSmallIntegerField(default=0)
-    # Relative to PRIVATE_STORAGE_ROOT: an export's result, an import's upload while it runs.
+    # A name in the private storage: an export's result, an import's upload while it runs.
     file = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,12 +1,18 @@
-"""Private files (exports, uploads): under PRIVATE_STORAGE_ROOT, never under a public URL.
+"""Private files (exports, uploads waiting to be imported): kept in the storage under the
+`private` alias of STORAGES, never under a public URL. This is the one module that talks to
+that storage.
+
+By default it is `PrivateStorage`, the file system under PRIVATE_STORAGE_ROOT (0600 files,
+0700 directories); any Django storage that overwrites a name on save (django-storages' S3
+backend, for one) can take its place by settings alone (docs/deployment.md).
 
 Every file is encrypted with FIELD_ENCRYPTION_KEYS (the chunked container of
 `meditation.crypto`): code writes and reads plaintext through `atomic_write` and `open_plain`,
-and the disk (and so every backup) holds only ciphertext.
+and the storage (and so every backup) holds only ciphertext.
 
-Files are written to a temporary name beside the target and renamed into place, so a reader
-never sees half a file and a crash leaves at most a stale temporary, which the next attempt
-removes.
+A file is written whole to a local temporary first and then handed to the storage in one
+save: on the file system a rename into place, on an object store one upload. A reader never
+sees half a file, and a crash leaves at most a stale temporary, which the next attempt removes.
 """
 
 from __future__ import annotations
@@ -16,50 +22,88 @@ import io
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Buffer, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import IO, Any, BinaryIO, Literal, cast
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from . import crypto
 from .crypto import SealedFileError
 
 TEMP_SUFFIX = ".tmp"
+ALIAS = "private"
 
 
-def root() -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT)
+class PrivateStorage(FileSystemStorage):
+    """The file system under PRIVATE_STORAGE_ROOT (followed when the setting changes), files
+    0600 and directories 0700, a save replacing the file of that name (a retried export)."""
+
+    def __init__(self, location: str | None = None, **options: Any) -> None:
+        self.root = location  # None: PRIVATE_STORAGE_ROOT, as it is at the time
+        options.setdefault("file_permissions_mode", 0o600)
+        options.setdefault("directory_permissions_mode", 0o700)
+        options.setdefault("allow_overwrite", True)
+        super().__init__(**options)
+
+    @property
+    def base_location(self) -> str:
+        return str(self.root or settings.PRIVATE_STORAGE_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
 
 
-def path_of(relative: str) -> Path:
-    """The absolute path of a stored file, refusing anything that escapes the root."""
-    base = root().resolve()
-    target = (base / relative).resolve()
-    if base not in target.parents:
-        raise SuspiciousFileOperation(f"{relative!r} is outside private storage.")
-    return target
+def storage() -> Storage:
+    return storages[ALIAS]
 
 
-def _temp_prefix(target: Path) -> str:
-    return f".{target.name}."
+def local_root() -> Path | None:
+    """The folder of the private files on this machine's disk (backups read it), or None
+    when the storage is elsewhere."""
+    store = storage()
+    return Path(store.location) if isinstance(store, FileSystemStorage) else None
+
+
+def _local_path(relative: str) -> Path | None:
+    """Where the file lies on this machine's disk, if the storage is the file system (raises
+    SuspiciousFileOperation for a name outside it)."""
+    store = storage()
+    return Path(store.path(relative)) if isinstance(store, FileSystemStorage) else None
+
+
+def _temp_prefix(relative: str) -> str:
+    return f".{Path(relative).name}."
 
 
 def remove_stale_temps(relative: str) -> int:
-    """Remove temporaries left by an earlier, interrupted write of this file."""
-    target = path_of(relative)
-    if not target.parent.exists():
+    """Remove temporaries left beside a file by an earlier, interrupted write of it (on the
+    file system; elsewhere the temporaries are in the system's temporary directory)."""
+    target = _local_path(relative)
+    if target is None or not target.parent.exists():
         return 0
+    prefix = _temp_prefix(relative)
     stale = [
         p
         for p in target.parent.iterdir()
-        if p.name.startswith(_temp_prefix(target)) and p.name.endswith(TEMP_SUFFIX)
+        if p.name.startswith(prefix) and p.name.endswith(TEMP_SUFFIX)
     ]
     for p in stale:
         p.unlink(missing_ok=True)
     return len(stale)
+
+
+class _Finished(File):
+    """A complete temporary, which the file system storage renames into place."""
+
+    def temporary_file_path(self) -> str:
+        return str(self.name)
 
 
 class HashingWriter(io.BufferedIOBase):
@@ -99,38 +143,56 @@ class HashingWriter(io.BufferedIOBase):
 
 @contextmanager
 def atomic_write(relative: str) -> Iterator[HashingWriter]:
-    """Write `relative` encrypted and atomically: a temporary beside it, fsync, then rename.
+    """Write `relative` encrypted and atomically: a temporary (beside the target on the file
+    system), fsync, then one save into the storage.
 
     The stream takes plaintext and counts and hashes it (`size`, `digest`).
     """
-    target = path_of(relative)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temp = target.with_name(f"{_temp_prefix(target)}{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    target = _local_path(relative)
+    folder = None
+    if target is not None:
+        folder = target.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(relative), suffix=TEMP_SUFFIX)
     try:
-        with open(temp, "xb") as raw:
-            os.chmod(temp, 0o600)
+        with os.fdopen(fd, "wb") as raw:
             sealed = crypto.SealingWriter(raw, relative)
             writer = HashingWriter(sealed)
             yield writer
             sealed.finish()
             raw.flush()
             os.fsync(raw.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+        with open(temp, "rb") as complete:
+            saved = storage().save(relative, _Finished(complete, name=temp))
+        if saved != relative:
+            storage().delete(saved)
+            raise ImproperlyConfigured(
+                f"The {ALIAS!r} storage saved {relative!r} as {saved!r}: it must overwrite a "
+                "file of the same name (FileSystemStorage's allow_overwrite, S3's file_overwrite)."
+            )
+    finally:
+        Path(temp).unlink(missing_ok=True)  # moved into place, or a failure's remains
+
+
+def exists(relative: str) -> bool:
+    return bool(relative) and storage().exists(relative)
 
 
 def open_plain(relative: str) -> io.BufferedReader:
     """The plaintext of a stored file, decrypted a chunk at a time as it is read.
 
-    A read raises SealedFileError if the file is damaged, changed or its key is missing.
+    A read raises SealedFileError if the file is damaged, changed or its key is missing;
+    opening it raises FileNotFoundError if it is not there.
     """
     return _buffered(_sealed_reader(relative))
 
 
+def _open_stored(relative: str) -> BinaryIO:
+    return cast(BinaryIO, storage().open(relative, "rb"))
+
+
 def _sealed_reader(relative: str) -> crypto.SealedReader:
-    return crypto.SealedReader(open(path_of(relative), "rb"), relative)
+    return crypto.SealedReader(_open_stored(relative), relative)
 
 
 def _buffered(reader: crypto.SealedReader) -> io.BufferedReader:
@@ -160,6 +222,50 @@ def open_verified(relative: str, *, size: int, sha256: str) -> io.BufferedReader
     return _buffered(reader)
 
 
+class SealedSpool(io.BufferedIOBase):
+    """A temporary file that holds plaintext only encrypted: written once, then read back
+    (`chunks`), a chunk at a time. It has no name on disk (deleted as soon as it is made), so
+    nothing is left behind even by a killed worker; a one-pass ZIP keeps its later members here.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._raw = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._name = f"spool/{secrets.token_hex(8)}"
+        self._sealed = crypto.SealingWriter(self._raw, self._name)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Buffer, /) -> int:
+        return self._sealed.write(data)
+
+    def flush(self) -> None:
+        if not self._raw.closed:
+            self._raw.flush()
+
+    def chunks(self) -> Iterator[bytes]:
+        """The plaintext written, from the start, in blocks of at most crypto.CHUNK bytes."""
+        self._sealed.finish()
+        self._raw.flush()
+        reader = crypto.SealedReader(self._raw, self._name)  # rewinds to the start
+        while block := reader.read(crypto.CHUNK):
+            yield block
+
+    def close(self) -> None:
+        super().close()
+        self._raw.close()
+
+
+@contextmanager
+def sealed_spool() -> Iterator[SealedSpool]:
+    spool = SealedSpool()
+    try:
+        yield spool
+    finally:
+        spool.close()
+
+
 def is_encrypted(path: Path) -> bool:
     """Whether a file on disk starts with the container's header (the backups check this)."""
     with open(path, "rb") as raw:
@@ -177,16 +283,15 @@ def reencrypt(relative: str) -> Literal["rewritten", "current", "missing"]:
     is encrypted now. The plaintext, so the recorded size and SHA-256, stay the same. Raises
     SealedFileError, leaving the file as it was, when no configured key reads it.
     """
-    path = path_of(relative)
     try:
-        raw = open(path, "rb")  # noqa: SIM115 (closed below, or by the reader)
+        raw = _open_stored(relative)
     except FileNotFoundError:
         return "missing"
     with raw:
         state = crypto.key_state(raw)
         if state == "current":
             return "current"
-        source: BinaryIO | crypto.SealedReader = raw
+        source: IO[bytes] | crypto.SealedReader = raw
         if state == "old":
             source = crypto.SealedReader(raw, relative)
         else:
@@ -195,7 +300,7 @@ def reencrypt(relative: str) -> Literal["rewritten", "current", "missing"]:
             with atomic_write(relative) as out:
                 shutil.copyfileobj(source, out, crypto.CHUNK)
                 # Deleted meanwhile (an import that just finished): do not bring it back.
-                if not path.exists():
+                if not storage().exists(relative):
                     raise _Vanished
         except _Vanished:
             return "missing"
@@ -204,5 +309,5 @@ def reencrypt(relative: str) -> Literal["rewritten", "current", "missing"]:
 
 def delete(relative: str) -> None:
     if relative:
-        path_of(relative).unlink(missing_ok=True)
+        storage().delete(relative)
         remove_stale_temps(relative)

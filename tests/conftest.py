@@ -25,6 +25,17 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(params=["file system", "object store"])
+def private_backend(request, settings):
+    """Run the test once with private files on the file system (the default) and once on an
+    object store's kind of storage (tests.private_storage.MemoryStorage: no local path)."""
+    if request.param == "object store":
+        from tests.private_storage import MEMORY
+
+        settings.STORAGES = {**settings.STORAGES, "private": MEMORY}
+    return request.param
+
+
 @pytest.fixture
 def signed_in(client, user):
     """A client signed in as `user` (no second factor)."""

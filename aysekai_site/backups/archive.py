@@ -22,7 +22,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from . import CHUNK, BackupError
 from .database import dump_database
 from .manifest import DATABASE_MEMBERS, MANIFEST, PRIVATE_DIR, Manifest, migration_state
-from .private import private_files
+from .private import private_files, private_root
 
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 
@@ -51,7 +51,7 @@ def create_backup(output: Path, connection: BaseDatabaseWrapper) -> Manifest:
         checksums: dict[str, str] = {}
         with _atomic_file(output) as stream, tarfile.open(fileobj=stream, mode="w:gz") as tar:
             checksums[dump.name] = _add_file(tar, dump.name, dump)
-            for relative, path in private_files(Path(settings.PRIVATE_STORAGE_ROOT)):
+            for relative, path in private_files(private_root()):
                 name = f"{PRIVATE_DIR}/{relative}"
                 checksums[name] = _add_file(tar, name, path)
             manifest = Manifest(

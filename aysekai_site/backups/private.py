@@ -1,5 +1,9 @@
-"""The private files (exports, uploads under PRIVATE_STORAGE_ROOT): listed for an archive, checked
-for what the keys can read, and replaced as a whole by a restore."""
+"""The private files (exports, uploads in the private storage's folder): listed for an archive,
+checked for what the keys can read, and replaced as a whole by a restore.
+
+Only a private storage on this machine's disk (the default) is in an archive; one elsewhere (an
+S3 bucket) is backed up by its own provider's means, and an archive then holds the database.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from meditation import crypto
-from meditation.private_files import TEMP_SUFFIX, is_encrypted
+from meditation.private_files import TEMP_SUFFIX, is_encrypted, local_root
+
+from . import BackupError
 
 
-def private_files(root: Path) -> Iterator[tuple[str, Path]]:
+def private_root() -> Path | None:
+    """The private storage's folder, or None when it is not on this machine's disk."""
+    return local_root()
+
+
+def private_files(root: Path | None) -> Iterator[tuple[str, Path]]:
     """(relative POSIX name, path) of every stored file under root, in a stable order."""
-    if not root.is_dir():
+    if root is None or not root.is_dir():
         return
     for directory, dirnames, filenames in os.walk(root):
         dirnames.sort()
@@ -29,12 +40,12 @@ def private_files(root: Path) -> Iterator[tuple[str, Path]]:
             yield path.relative_to(root).as_posix(), path
 
 
-def unencrypted_files(root: Path) -> list[str]:
+def unencrypted_files(root: Path | None) -> list[str]:
     """Files not in the encrypted container: written before private files were encrypted."""
     return [relative for relative, path in private_files(root) if not is_encrypted(path)]
 
 
-def unreadable_files(root: Path) -> list[str]:
+def unreadable_files(root: Path | None) -> list[str]:
     """Encrypted files whose first frame no key of FIELD_ENCRYPTION_KEYS opens."""
     unreadable = []
     for relative, path in private_files(root):
@@ -46,8 +57,15 @@ def unreadable_files(root: Path) -> list[str]:
     return unreadable
 
 
-def replace_private_files(staged: Path | None, root: Path) -> None:
+def replace_private_files(staged: Path | None, root: Path | None) -> None:
     """Make root hold exactly the staged files (nothing, if the backup had none)."""
+    if root is None:
+        if staged is not None and any(staged.iterdir()):
+            raise BackupError(
+                "The archive holds private files, but the private storage is not on this "
+                "machine's disk: copy them into it from the archive's private/ folder."
+            )
+        return
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Built inside root so the final moves are renames on one filesystem, even when root is a
     # mounted volume; a failure while copying leaves the current files untouched.

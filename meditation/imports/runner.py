@@ -105,7 +105,7 @@ def import_job(job_id: uuid.UUID | str) -> ImportJob | None:
     if job is None or job.status in jobs.COMPLETED:
         return job
     upload = job.file
-    if not upload or not private_files.path_of(upload).exists():
+    if not private_files.exists(upload):
         jobs.fail(job, MISSING_FILE_ERROR)
         return ImportJob.objects.get(pk=job.pk)
     return _run(job, validate_file, upload)

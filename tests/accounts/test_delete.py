@@ -13,6 +13,7 @@ from tests.accounts.helpers import PASSWORD, sign_in
 from tests.conftest import verify_second_factor
 from tests.factories import MeditationSessionFactory
 from tests.meditation.helpers import committed
+from tests.private_storage import local_path
 
 pytestmark = pytest.mark.django_db
 URL = "/accounts/delete/"
@@ -55,7 +56,7 @@ def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_
     export = ExportJob.objects.get(owner=user)
     their_export = ExportJob.objects.get(owner=other_user)
     upload, their_upload = waiting_upload(user), waiting_upload(other_user)
-    files = [private_files.path_of(job.file) for job in (export, upload)]
+    files = [local_path(job.file) for job in (export, upload)]
     assert all(path.is_file() for path in files)
     user_pk = user.pk
     sessions_before = Session.objects.count()
@@ -81,8 +82,8 @@ def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_
     # The other account is untouched.
     assert AuthSession.objects.filter(user=other_user).exists()
     assert MeditationSession.objects.filter(pk=theirs.pk).exists()
-    assert private_files.path_of(their_export.file).is_file()
-    assert private_files.path_of(their_upload.file).is_file()
+    assert local_path(their_export.file).is_file()
+    assert local_path(their_upload.file).is_file()
     assert their_browser.get("/accounts/settings/").status_code == 200
     # The audit trail keeps the deletion, anonymised: no actor, no address, only the old id.
     deleted = AuditEvent.objects.get(action="account_deleted")

@@ -38,7 +38,7 @@ def fresh(job):
 
 
 def stored(job):
-    return bool(job.file) and private_files.path_of(job.file).exists()
+    return private_files.exists(job.file)
 
 
 def recording(sent):

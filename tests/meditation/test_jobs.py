@@ -8,7 +8,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import AuditEvent
-from meditation import jobs, private_files
+from meditation import jobs
 from meditation.exports.tasks import build_export
 from meditation.imports.tasks import run_import
 from meditation.models import ExportJob, ImportJob, JobStatus
@@ -22,6 +22,7 @@ from tests.meditation.helpers import (
     recording,
     stored,
 )
+from tests.private_storage import local_path
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ class TestTransitions:
         assert stored(job)
         jobs.fail(job, "It broke.")
         assert fresh(job).file == ""
-        assert not private_files.path_of(job.file).exists()
+        assert not local_path(job.file).exists()
 
     def test_it_keeps_the_upload_of_an_import_another_run_completed(self, user):
         job = import_job(owner=user, status=JobStatus.DONE)
@@ -109,7 +110,7 @@ class TestTransitions:
         assert stored(job)
         assert jobs.expire(job) is True
         assert (fresh(job).status, fresh(job).file) == (JobStatus.EXPIRED, "")
-        assert not private_files.path_of(job.file).exists()
+        assert not local_path(job.file).exists()
 
     @pytest.mark.parametrize("status", [JobStatus.QUEUED, JobStatus.RUNNING])
     def test_it_never_expires_an_unfinished_job(self, user, status):
@@ -165,7 +166,7 @@ class TestEnqueue:
         job = import_job(owner=user)
         jobs.enqueue(None, job)
         assert fresh(job).file == ""
-        assert not private_files.path_of(job.file).exists()
+        assert not local_path(job.file).exists()
 
 
 class TestRequeue:

@@ -343,3 +343,18 @@ def test_it_says_so_when_files_from_before_encryption_are_in_clear(tmp_path):
     silent = io.StringIO()
     call_command("backup", output=str(tmp_path / "quiet.tar.gz"), verbosity=0, stderr=silent)
     assert "not encrypted" in silent.getvalue()  # cron hears of it too
+
+
+def test_with_private_files_in_a_remote_storage_it_backs_up_the_database_and_says_so(
+    tmp_path, settings
+):
+    from tests.private_storage import MEMORY
+
+    settings.STORAGES = {**settings.STORAGES, "private": MEMORY}
+    write_private("exports/kept-elsewhere.csv", b"in the bucket")
+    err = io.StringIO()
+    call_command("backup", output=str(tmp_path / "b.tar.gz"), stdout=io.StringIO(), stderr=err)
+    assert "not in this archive" in err.getvalue()
+    assert not [name for name in members(tmp_path / "b.tar.gz") if "kept-elsewhere" in name]
+    restore(tmp_path / "b.tar.gz", yes=True)
+    assert private_files.open_plain("exports/kept-elsewhere.csv").read() == b"in the bucket"

@@ -1,17 +1,19 @@
 """`manage.py backup`: the database and the private files in one archive (see docs/backup.md)."""
 
 import datetime
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from aysekai_site.backups import BackupError
 from aysekai_site.backups.archive import create_backup, resolve_output
-from aysekai_site.backups.private import unencrypted_files
+from aysekai_site.backups.private import private_root, unencrypted_files
 
+REMOTE_NOTICE = (
+    "The private files (exports, uploads) are in a storage elsewhere (STORAGES['private']), "
+    "not in this archive: back that storage up with its provider's tools (docs/backup.md)."
+)
 # True because the journal's text is encrypted in the database and every private file (exports,
 # waiting uploads) is encrypted on disk with the same keys; checked below for old files.
 KEYS_NOTICE = (
@@ -47,9 +49,11 @@ class Command(BaseCommand):
         except OSError as exc:  # an unwritable directory or a full disk: say so, no traceback
             raise CommandError(f"Could not write {target}: {exc}") from None
         # Checked on the live files, which the archive copied as they are.
-        in_clear = unencrypted_files(Path(settings.PRIVATE_STORAGE_ROOT))
+        in_clear = unencrypted_files(private_root())
         if in_clear:  # also at verbosity 0: cron mails what a job writes to stderr
             self.stderr.write(self.style.ERROR(PLAINTEXT_WARNING.format(count=len(in_clear))))
+        if private_root() is None:  # also at verbosity 0: the archive is not the whole site
+            self.stderr.write(self.style.WARNING(REMOTE_NOTICE))
         if options["verbosity"] == 0:
             return  # for cron: silent unless it fails (a CommandError still goes to stderr)
         size = target.stat().st_size

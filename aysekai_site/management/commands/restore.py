@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -23,7 +22,12 @@ from aysekai_site.backups import BackupError
 from aysekai_site.backups.archive import read_archive
 from aysekai_site.backups.database import pg_tool, restore_database
 from aysekai_site.backups.manifest import PRIVATE_DIR, Manifest, check_compatible
-from aysekai_site.backups.private import private_files, replace_private_files, unreadable_files
+from aysekai_site.backups.private import (
+    private_files,
+    private_root,
+    replace_private_files,
+    unreadable_files,
+)
 from meditation import crypto
 from meditation.models import MeditationSession
 
@@ -69,7 +73,7 @@ class Command(BaseCommand):
         self._summarise(connection)
 
     def _describe(self, path: str, manifest: Manifest, connection: BaseDatabaseWrapper) -> None:
-        root = Path(settings.PRIVATE_STORAGE_ROOT)
+        root = private_root()
         files_now = sum(1 for _ in private_files(root))
         self.stdout.write(
             f"{path}: made {manifest.created_at}, a {manifest.vendor} database and "
@@ -77,7 +81,8 @@ class Command(BaseCommand):
         )
         self.stdout.write("Restoring replaces:")
         self.stdout.write(f"  the database {_database_label(connection)} (now {_counted()})")
-        self.stdout.write(f"  the private files in {root} (now {files_now} file(s))")
+        if root is not None:
+            self.stdout.write(f"  the private files in {root} (now {files_now} file(s))")
 
     def _summarise(self, connection: BaseDatabaseWrapper) -> None:
         self.stdout.write(self.style.SUCCESS(f"Restored: {_counted()}."))
@@ -90,7 +95,7 @@ class Command(BaseCommand):
                     "FIELD_ENCRYPTION_KEYS: add the key(s) in use when this backup was made."
                 )
             )
-        files = unreadable_files(Path(settings.PRIVATE_STORAGE_ROOT))
+        files = unreadable_files(private_root())
         if files:
             self.stderr.write(
                 self.style.ERROR(
@@ -107,9 +112,7 @@ def restore(manifest: Manifest, staging: Path, connection: BaseDatabaseWrapper) 
     restore_database(connection, staging / manifest.database_member)
     staged_files = staging / PRIVATE_DIR
     try:
-        replace_private_files(
-            staged_files if staged_files.is_dir() else None, Path(settings.PRIVATE_STORAGE_ROOT)
-        )
+        replace_private_files(staged_files if staged_files.is_dir() else None, private_root())
     except OSError as exc:
         raise BackupError(
             f"The database was restored but the private files were not ({exc}). "

@@ -21,10 +21,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import AuditEvent
-from meditation import crypto, private_files
+from meditation import crypto
 from meditation.models import ExportJob
 from tests.factories import ExportJobFactory, MeditationSessionFactory, make_entries
 from tests.meditation.helpers import committed
+from tests.private_storage import local_path
 
 from .helpers import download, request_export
 
@@ -54,7 +55,7 @@ def exported(client, user, fmt):
 
 
 def on_disk(job) -> bytes:
-    return private_files.path_of(job.file).read_bytes()
+    return local_path(job.file).read_bytes()
 
 
 def unreadable_page(response) -> bool:
@@ -125,7 +126,7 @@ class TestKeyRotation:
         # New files are written with the new first key.
         request_export(signed_in, "csv")
         new = ExportJob.objects.exclude(pk=job.pk).get()
-        with open(private_files.path_of(new.file), "rb") as raw:
+        with open(local_path(new.file), "rb") as raw:
             assert crypto.key_state(raw) == "current"
 
     def test_rotate_field_keys_reencrypts_files_so_the_old_key_can_go(
@@ -161,7 +162,7 @@ class TestKeyRotation:
     ):
         job = exported(signed_in, user, "csv")
         body, _ = download(signed_in, job)
-        private_files.path_of(job.file).write_bytes(body)  # as the previous version left it
+        local_path(job.file).write_bytes(body)  # as the previous version left it
         assert unreadable_page(signed_in.get(f"/exports/{job.pk}/download/"))
         call_command("rotate_field_keys")
         assert "Re-encrypted 1 private file(s)" in capsys.readouterr().out
@@ -170,7 +171,7 @@ class TestKeyRotation:
 
     def test_rotate_field_keys_reports_a_file_no_key_opens(self, signed_in, user, settings):
         job = exported(signed_in, user, "csv")
-        path = private_files.path_of(job.file)
+        path = local_path(job.file)
         damaged = bytearray(path.read_bytes())
         damaged[-10] ^= 0x01
         path.write_bytes(bytes(damaged))
@@ -219,8 +220,8 @@ class TestTampering:
         make_entries(user, 120, reflection="long " * 400)  # several frames
         request_export(signed_in, "json")
         job = ExportJob.objects.get()
-        assert len(frames(private_files.path_of(job.file))) > 2
-        tamper(private_files.path_of(job.file))
+        assert len(frames(local_path(job.file))) > 2
+        tamper(local_path(job.file))
         with caplog.at_level(logging.ERROR, logger="meditation.exports.views"):
             response = signed_in.get(f"/exports/{job.pk}/download/")
         assert unreadable_page(response)
@@ -237,7 +238,7 @@ class TestTampering:
 
             build_export(str(theirs.pk))
         theirs.refresh_from_db()
-        shutil.copyfile(private_files.path_of(theirs.file), private_files.path_of(mine.file))
+        shutil.copyfile(local_path(theirs.file), local_path(mine.file))
         response = signed_in.get(f"/exports/{mine.pk}/download/")
         assert unreadable_page(response)
         assert b"their private words" not in response.content
@@ -262,7 +263,7 @@ class TestMemory:
         monkeypatch.setattr(crypto.SealedReader, "_next_frame", reader_spy)
         request_export(signed_in, "json")
         job = ExportJob.objects.get()
-        tokens = frames(private_files.path_of(job.file))
+        tokens = frames(local_path(job.file))
         sizes = [len(crypto.fernet().decrypt(t)) - 41 for t in tokens]
         assert len(sizes) >= 8
         assert all(size == crypto.CHUNK for size in sizes[:-1])

@@ -15,11 +15,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import AuditEvent
-from meditation import private_files
 from meditation.exports import tasks
 from meditation.models import DivineName, ExportJob, JobStatus
 from tests.factories import ExportJobFactory, MeditationSessionFactory
 from tests.meditation.helpers import committed
+from tests.private_storage import local_path
 
 from .helpers import URL, download, export_files, request_export
 
@@ -63,7 +63,7 @@ class TestRequest:
             assert not folder.is_relative_to(private), folder
         request_export(signed_in, "csv")
         job = ExportJob.objects.get()
-        path = private_files.path_of(job.file)
+        path = local_path(job.file)
         # Only this process's user can read the file, or even list its folder.
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -253,7 +253,7 @@ class TestDownload:
     def test_it_says_not_ready_when_the_file_went_a_moment_ago(self, signed_in, user):
         request_export(signed_in, "csv")
         job = ExportJob.objects.get()
-        private_files.path_of(job.file).unlink()  # the expiry task, just before this request
+        local_path(job.file).unlink()  # the expiry task, just before this request
         assert signed_in.get(f"/exports/{job.pk}/download/")["Location"] == URL
 
     def test_it_expires_after_seven_days(self, signed_in, user, settings):

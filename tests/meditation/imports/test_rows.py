@@ -2,10 +2,11 @@
 
 import pytest
 
-from meditation import crypto, private_files
+from meditation import crypto
 from meditation.imports import runner
 from meditation.models import JobStatus, MeditationSession
 from tests.meditation.imports.helpers import SECRET, URL, log, only_job, row
+from tests.private_storage import local_path
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_it_keeps_a_waiting_upload_encrypted_and_imports_it(signed_in, user, set
     signed_in.post(URL, {"file": upload})  # ...whose task is not sent (nothing commits here)
     job = only_job()
     assert job.status == JobStatus.QUEUED
-    stored = private_files.path_of(job.file).read_bytes()
+    stored = local_path(job.file).read_bytes()
     assert stored.startswith(crypto.HEAD)
     assert SECRET.encode() not in stored
     assert len(stored) > 2 * crypto.CHUNK  # several frames, read back one at a time

@@ -6,7 +6,7 @@ import pytest
 from kombu.exceptions import OperationalError
 
 from accounts.models import AuditEvent
-from meditation import private_files
+from meditation import jobs, private_files
 from meditation.imports import rows as row_checks
 from meditation.imports import runner, tasks
 from meditation.models import ImportJob, JobStatus, MeditationSession
@@ -107,6 +107,7 @@ class TestAllOrNothing:
             return real_judge(fields, index, row, *args)
 
         monkeypatch.setattr(row_checks, "_judge", watching)
+        monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)  # however fast the machine
         upload(signed_in, log(*[row() for _ in range(3 * row_checks.CHUNK)]))
         assert len(seen) == 3
         assert 0 < seen[0] < seen[1] < seen[2] < row_checks.VALIDATED_PROGRESS

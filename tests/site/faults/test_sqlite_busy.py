@@ -29,7 +29,7 @@ def sqlite_stack(static_root: Path, tmp_path_factory: pytest.TempPathFactory) ->
     exports slowed down a little, so that the web writes while one is built."""
     root = tmp_path_factory.mktemp("sqlite-stack")
     with running_stack(
-        root, beat=False, STATIC_ROOT=str(static_root), EXPORT_CHUNK_PAUSE="0.05",
+        root, beat=False, STATIC_ROOT=str(static_root), EXPORT_CHUNK_PAUSE="0.15",
         **sqlite_services(root),
     ) as site:  # fmt: skip
         yield site

@@ -76,7 +76,7 @@ def test_a_job_with_no_worker_says_it_is_waiting_and_runs_when_one_is_back(stack
 def test_an_export_whose_worker_was_killed_is_queued_again_by_its_heartbeat(stack):
     person = stack.sign_up()
     stack.add_entries(person.email, 3000)
-    stack.restart_worker(EXPORT_CHUNK_PAUSE="0.5")  # about ten seconds of work
+    stack.restart_worker(EXPORT_CHUNK_PAUSE="1.5")  # about ten seconds of work (one pass)
     page = person.post("/exports/", {"format": "zip"})
     assert "Your export is being prepared" in page, page.text[:2000]
 

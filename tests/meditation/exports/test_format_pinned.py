@@ -1,0 +1,115 @@
+"""The export format, byte for byte, for a fixed journal (docs/export-format.md).
+
+The expected files in `pinned/` were written by the exporter before it was made faster; a
+change to any byte of CSV, JSON or Markdown output is a change of format, and must be one on
+purpose (regenerate them with PIN_EXPORTS=1 and say so in docs/export-format.md).
+"""
+
+import datetime
+import io
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from meditation import private_files
+from meditation.exports import tasks
+from meditation.models import DivineName, ExportJob, MeditationSession, Source
+from tests.factories import ExportJobFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_backend")]
+
+PINNED = Path(__file__).parent / "pinned"
+NOW = datetime.datetime(2026, 11, 23, 18, 0, tzinfo=datetime.UTC)
+
+
+def at(day, hour, minute=0):
+    return datetime.datetime(2026, 11, day, hour, minute, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def journal():
+    """Every kind of entry the writers treat differently."""
+    owner = UserFactory(
+        email="pinned@example.com", display_name="Pin <ned>", time_zone="Europe/Istanbul"
+    )
+    owner.date_joined = at(1, 9)
+    owner.save()
+    names = {n.number: n for n in DivineName.objects.filter(number__in=[1, 2, 33, 99])}
+    entries = [
+        # finished, with mood, dhikr and a reflection over two lines
+        {"name": names[1], "intention": "Mercy *for* [all]", "reflection": "line one\nline two",
+             "mood": "calm", "planned_seconds": 600, "actual_seconds": 570, "dhikr_count": 33,
+             "started_at": at(20, 6), "ended_at": at(20, 6, 10)},
+        # not finished
+        {"name": names[2], "intention": "unfinished", "planned_seconds": 300,
+             "started_at": at(20, 7)},
+        # formula-looking cells, in the trash
+        {"name": names[33], "intention": "=SUM(A1)", "reflection": "+1 -2 @x", "mood": "grateful",
+             "planned_seconds": 900, "actual_seconds": 905, "started_at": at(21, 22, 30),
+             "ended_at": at(21, 22, 45), "deleted_at": at(22, 8)},
+        # imported from the old tool: no time recorded, a legacy id
+        {"name": names[99], "intention": "Ṣabr — صبر, \"quoted\", and, commas",
+             "planned_seconds": 0, "actual_seconds": 0, "source": Source.IMPORT,
+             "legacy_id": "old-42", "legacy_user": "ayse",
+             "started_at": at(22, 23, 59), "ended_at": at(22, 23, 59)},
+        # every character Markdown would read as markup, and JSON's escapes
+        {"name": names[2], "intention": "\\ ` * _ { } [ ] < > # + - ! | end",
+         "reflection": "tab\there \"q\" back\\slash \u2028 \x1f", "planned_seconds": 60,
+         "actual_seconds": 60, "legacy_id": "+7", "started_at": at(23, 1),
+         "ended_at": at(23, 1, 1)},
+        # same start as the previous one: ordered by id after the start
+        {"name": names[1], "intention": "tab\tinside", "reflection": "\ttab first", "mood": "",
+             "planned_seconds": 600, "actual_seconds": 29, "dhikr_count": 0, "dhikr_target": 100,
+             "started_at": at(22, 23, 59), "ended_at": at(23, 0, 9)},
+    ]  # fmt: skip
+    for n, fields in enumerate(entries):
+        MeditationSession.objects.create(
+            id=uuid.UUID(int=n + 1 if n != 3 else 99), user=owner, **fields
+        )
+    return owner
+
+
+def build(owner, fmt, monkeypatch, **range_):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    job = ExportJobFactory(owner=owner, format=fmt, **range_)
+    assert tasks.build_export(str(job.pk)) == "done"
+    job.refresh_from_db()
+    return private_files.open_plain(job.file).read()
+
+
+def expect(name, output):
+    path = PINNED / name
+    if os.environ.get("PIN_EXPORTS"):
+        path.write_bytes(output)
+    assert output == path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "member"),
+    [
+        (ExportJob.Format.CSV, "journal.csv"),
+        (ExportJob.Format.JSON, "journal.json"),
+        (ExportJob.Format.MARKDOWN, "journal.md"),
+    ],
+)
+def test_each_format_is_byte_for_byte_as_documented(journal, monkeypatch, fmt, member):
+    expect(member, build(journal, fmt, monkeypatch))
+
+
+def test_the_zip_holds_the_same_three_files_in_order(journal, monkeypatch):
+    archive = zipfile.ZipFile(io.BytesIO(build(journal, ExportJob.Format.ZIP, monkeypatch)))
+    assert archive.namelist() == ["journal.csv", "journal.json", "journal.md"]
+    for member in archive.namelist():
+        assert archive.read(member) == (PINNED / member).read_bytes()
+        assert archive.getinfo(member).compress_type == zipfile.ZIP_DEFLATED
+
+
+def test_a_date_range_and_an_empty_journal_are_pinned_too(journal, monkeypatch):
+    first = datetime.date(2026, 11, 30)
+    for fmt in ("csv", "json", "md"):
+        output = build(journal, fmt, monkeypatch, date_from=first, date_to=None)
+        expect(f"empty.{fmt}", output)
