@@ -73,7 +73,8 @@ def run_wrk(base: str, path: str, connections: int, seconds: float, cookie: str)
     threads = min(2, connections)
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-        f"--timeout={TIMEOUT_SECONDS}s", "-H", f"Cookie: {cookie}", base + path,
+        f"--timeout={TIMEOUT_SECONDS}s", *(["-H", f"Cookie: {cookie}"] if cookie else []),
+        base + path,
     ]  # fmt: skip
     output = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 60
@@ -105,7 +106,7 @@ def run_python(base: str, path: str, connections: int, seconds: float, cookie: s
             started = time.monotonic()
             outcome = None
             try:
-                connection.request("GET", path, headers={"Cookie": cookie})
+                connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
                 response = connection.getresponse()
                 response.read()
                 if response.status >= 400:

@@ -91,3 +91,11 @@ def test_the_table_has_a_row_per_url_with_both_levels():
     assert rows[2][1] == "0.70"
     text = report.text_table(rows)
     assert text.splitlines()[2].startswith("/ ")
+
+
+def test_visitor_pages_are_loaded_without_the_session_and_the_persons_own_with_it():
+    from bench.__main__ import PATHS, cookie_for
+
+    signed_in = [path for path in PATHS if cookie_for(path, "sessionid=x")]
+    assert signed_in == ["/journal/", "/journal/?q=mercy", "/journal/stats/", "/exports/"]
+    assert cookie_for("/names/", "sessionid=x") == ""
