@@ -3,7 +3,9 @@
 - `admin`: `ReadOnlyAdmin`, for models the admin shows but never changes.
 - `cache_control`: the middleware that marks every response involving a session
   `private, no-store` (and `mark_private`, the rule itself).
-- `counters`: `increment`, a counter in the shared cache (rate limits, shared metrics).
+- `counters`: `increment`, a counter in the shared cache (rate limits, shared metrics), failing
+  open when the cache is down.
+- `fragment_cache`: rendered markup kept in the shared cache (the catalogue), failing open.
 - `htmx`: the one way a view answers htmx (`render_page_or_fragment`, `render_fragment`).
 - `ip`: `client_ip`, the client's address behind the trusted proxies (lockout, rate limits,
   audit, /metrics).
