@@ -8,19 +8,17 @@ The environment is built from nothing plus what is set here, as the fault-inject
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
+from . import processes
 from .processes import free_port, kill_group, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH")
+INHERITED = (*processes.INHERITED, "PYTHONPATH")
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 DATABASE = "aysekai_bench"  # never the shared `test` database
@@ -62,35 +60,13 @@ def fresh_services(root: Path, *, shared: bool) -> dict[str, str]:
 
 
 def production_env(root: Path, services: dict[str, str], **variables: str) -> dict[str, str]:
-    env = {key: os.environ[key] for key in INHERITED if key in os.environ}
-    return env | {
-        "DJANGO_SETTINGS_MODULE": "aysekai_site.settings",
-        "PYTHONUNBUFFERED": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CSRF_TRUSTED_ORIGINS": "",
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP, as gunicorn sees it behind the proxy
-        "SECURE_PROXY_SSL_HEADER": "",
-        "TRUSTED_PROXY_COUNT": "0",
-        "CONN_MAX_AGE": "60",  # as .env.production.example
-        "CELERY_TASK_ALWAYS_EAGER": "false",
+    defaults = {
         "CELERY_BROKER_URL": "filesystem://",  # the exports page only lists jobs here
-        "CELERY_FILESYSTEM_DIR": str(root / "celery"),
         "CELERY_RESULT_BACKEND": f"file://{root / 'celery' / 'results'}",
-        "PRIVATE_STORAGE_ROOT": str(root / "private"),
-        "PROMETHEUS_MULTIPROC_DIR": str(root / "prometheus"),
         "STATIC_ROOT": str(root / "static"),
-        "EMAIL_URL": "consolemail://",
-        "LOG_FORMAT": "json",
         "LOG_LEVEL": "WARNING",  # a log line per request would measure the disk
-        "SENTRY_DSN": "",
-        "EXPORT_CHUNK_PAUSE": "0",
-        "WEB_CONCURRENCY": "2",  # the set-up: 2 sync workers
-        **services,
-        **variables,
     }
+    return processes.production_env(root, inherited=INHERITED, **(defaults | services | variables))
 
 
 @dataclass

@@ -21,15 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
-
+from bench.processes import production_env
 from tests import ROOT
 
 from .client import Browser
 from .services import free_port, kill_group, wait_until
 
 PASSWORD = "a quiet river at dawn 7"  # passes every password validator
-INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 # Limits the tests count on, set here whatever the checkout's .env says.
 EXPORT_MAX_UNFINISHED = 3
 LOGIN_FAILURE_LIMIT = 5
@@ -38,45 +36,23 @@ LOGIN_FAILURE_LIMIT = 5
 def stack_env(root: Path, **variables: str) -> dict[str, str]:
     """Production settings for a stack under `root`, with `variables` over them: DATABASE_URL,
     REDIS_URL, CELERY_BROKER_URL, CELERY_RESULT_BACKEND and STATIC_ROOT at least."""
-    env = {key: os.environ[key] for key in INHERITED if key in os.environ}
-    return env | {
-        "DJANGO_SETTINGS_MODULE": "aysekai_site.settings",
-        "PYTHONUNBUFFERED": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CSRF_TRUSTED_ORIGINS": "",
-        # Plain HTTP, as gunicorn sees it behind the TLS proxy; no proxy headers are believed.
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_PROXY_SSL_HEADER": "",
-        "TRUSTED_PROXY_COUNT": "0",
-        "CONN_MAX_AGE": "60",  # as .env.production.example: connections outlive a request
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_FILESYSTEM_DIR": str(root / "celery"),
+    limits = {
         "CELERY_VISIBILITY_TIMEOUT": "7200",
-        "PRIVATE_STORAGE_ROOT": str(root / "private"),
-        "PROMETHEUS_MULTIPROC_DIR": str(root / "prometheus"),
-        "EMAIL_URL": "consolemail://",
-        "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
-        "SENTRY_DSN": "",
         # Every test signs people up from 127.0.0.1; the limits themselves are tested elsewhere.
         "SIGNUP_RATE": "10000/h",
         "PASSWORD_RESET_RATE": "10000/h",
         "EXPORT_MAX_UNFINISHED": str(EXPORT_MAX_UNFINISHED),
         "LOGIN_FAILURE_LIMIT": str(LOGIN_FAILURE_LIMIT),
         "LOGIN_LOCKOUT_MINUTES": "30",
-        "EXPORT_CHUNK_PAUSE": "0",
         "EXPORT_SOFT_TIME_LIMIT": "1500",
         "EXPORT_TIME_LIMIT": "1800",
         "CELERY_RESTORE_INTERVAL": "10",
         "DATABASE_CONNECT_TIMEOUT": "3",
         "REDIS_CONNECT_TIMEOUT": "0.5",
         "REDIS_SOCKET_TIMEOUT": "5",
-        "WEB_CONCURRENCY": "2",
-        **variables,
     }
+    return production_env(root, **(limits | variables))
 
 
 def sqlite_services(root: Path) -> dict[str, str]:
