@@ -1,9 +1,11 @@
 """Accounts' middleware: the absolute lifetime of a signed-in session, and the person's zone.
 
-- `AbsoluteSessionLifetimeMiddleware`: every request pushes the idle expiry forward
-  (SESSION_SAVE_EVERY_REQUEST), so an active (or stolen) session would otherwise live for ever.
-  SESSION_ABSOLUTE_AGE after signing in, the session is signed out, however active; before
-  that, its expiry is never set past that point.
+- `AbsoluteSessionLifetimeMiddleware`: a signed-in request pushes the idle expiry forward
+  when the last push is SESSION_REFRESH_SECONDS old (not on every request: a session write
+  costs each page a transaction, issue 13), so the idle time is kept to within that interval.
+  An active (or stolen) session would otherwise live for ever: SESSION_ABSOLUTE_AGE after
+  signing in, it is signed out, however active; before that, its expiry is never set past
+  that point.
 - `TimeZoneMiddleware`: every time a signed-in person sees is in their own zone; a visitor's in
   UTC.
 """
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -27,6 +30,8 @@ from .models import AuthSession
 
 # When the session signed in (a Unix time), set on sign-in by accounts.signals.
 SIGNED_IN_AT = "signed_in_at"
+# When its expiry was last pushed forward (a Unix time): the session was saved then.
+REFRESHED_AT = "refreshed_at"
 
 
 def _signed_in_at(request: HttpRequest) -> float:
@@ -46,7 +51,9 @@ class AbsoluteSessionLifetimeMiddleware:
             if not isinstance(started, int | float):
                 started = _signed_in_at(request)
                 session[SIGNED_IN_AT] = started
-            left = started + settings.SESSION_ABSOLUTE_AGE - time.time()
+            now = time.time()
+            ends = started + settings.SESSION_ABSOLUTE_AGE
+            left = ends - now
             if left <= 0:
                 user = request.user
                 audit.record(
@@ -60,9 +67,24 @@ class AbsoluteSessionLifetimeMiddleware:
                     if days
                     else "Your session has ended: please sign in again.",
                 )
-            elif left < settings.SESSION_COOKIE_AGE:
-                session.set_expiry(int(left) + 1)
+            elif _refresh_due(session, now, ends):
+                # Changing the session saves it, with its expiry and its cookie's pushed forward.
+                session[REFRESHED_AT] = now
+                session.set_expiry(int(left) + 1 if left < settings.SESSION_COOKIE_AGE else None)
         return self.get_response(request)
+
+
+def _refresh_due(session: SessionBase, now: float, ends: float) -> bool:
+    """True when the expiry was last pushed SESSION_REFRESH_SECONDS ago (or never), or when the
+    expiry it was given reaches past the session's absolute end."""
+    refreshed = session.get(REFRESHED_AT)
+    if not isinstance(refreshed, int | float):
+        return True
+    if now - refreshed >= settings.SESSION_REFRESH_SECONDS:
+        return True
+    # An expiry set from the whole idle age near the end of the lifetime; `+ 2` allows for the
+    # second rounded up when it was cut to the end.
+    return refreshed + session.get_expiry_age() > ends + 2
 
 
 class TimeZoneMiddleware:

@@ -17,7 +17,7 @@ from aysekai_site.platform.metrics import count_shared
 from . import audit
 from .audit import Action
 from .emails import normalize_email
-from .middleware import SIGNED_IN_AT
+from .middleware import REFRESHED_AT, SIGNED_IN_AT
 from .models import AuthSession, User
 
 # The shared counter of failed sign-ins, reported at /metrics (see AccountsConfig.ready).
@@ -30,7 +30,9 @@ def _account(email: str | None) -> User | None:
 
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    request.session[SIGNED_IN_AT] = time.time()  # the start of its absolute lifetime
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now  # the start of its absolute lifetime
+    request.session[REFRESHED_AT] = now  # saved now, with a whole idle age
     if request.session.session_key:
         AuthSession.objects.get_or_create(session_key=request.session.session_key, user=user)
     audit.record(request, Action.LOGIN, user, actor=user)

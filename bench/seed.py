@@ -14,6 +14,20 @@ WORDS = ("mercy", "patience", "light", "gratitude", "stillness", "trust", "river
 BATCH = 2000
 
 
+def analyze() -> None:
+    """What autovacuum does within a minute of a bulk insert on a real site: the planner's
+    statistics, and the visibility map that lets a count read the index alone (without it, a
+    count of 10,000 entries read every row: 4.9 ms instead of 1.5 ms)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def seed(count: int) -> dict[str, object]:
     from django.conf import settings
     from django.test import Client
@@ -45,6 +59,7 @@ def seed(count: int) -> dict[str, object]:
                 )
             )
         MeditationSession.objects.bulk_create(entries)
+    analyze()
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value

@@ -11,7 +11,9 @@ and docs/export-format.md ("At rest").
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import io
 import secrets
 from collections.abc import Buffer
@@ -35,6 +37,18 @@ def fernet() -> MultiFernet:
 @cache
 def first_key() -> Fernet:
     return Fernet(settings.FIELD_ENCRYPTION_KEYS[0])
+
+
+def person_mac(context: bytes, user_id: int, field_key: str | None = None) -> hmac.HMAC:
+    """An HMAC-SHA256 under a key of the person's own for one purpose (`context`), derived from
+    a field key (the first, the one every write uses, unless given): the same input of two
+    people, or for two purposes, gives unrelated digests, and without the keys a digest says
+    nothing. The search index's tokens and the journal list cache's keys come from here."""
+    raw = base64.urlsafe_b64decode(field_key or settings.FIELD_ENCRYPTION_KEYS[0])
+    key = hmac.digest(
+        hmac.digest(raw, context, hashlib.sha256), f"user {user_id}".encode(), "sha256"
+    )
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def encrypt(text: str) -> str:

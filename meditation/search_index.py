@@ -23,8 +23,6 @@ This module knows no model: callers pass the token model (the real one, or a mig
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
@@ -32,6 +30,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 
+from .crypto import person_mac
 from .text import fold, is_arabic_script
 
 PREFIX_MAX = 24  # longer terms are looked up by their first PREFIX_MAX characters
@@ -47,13 +46,8 @@ class Indexable(Protocol):
     reflection: str
 
 
-def _root_key(field_key: str) -> bytes:
-    return hmac.digest(base64.urlsafe_b64decode(field_key), _CONTEXT, hashlib.sha256)
-
-
 def _user_mac(field_key: str, user_id: int) -> hmac.HMAC:
-    key = hmac.digest(_root_key(field_key), f"user {user_id}".encode(), hashlib.sha256)
-    return hmac.new(key, digestmod=hashlib.sha256)
+    return person_mac(_CONTEXT, user_id, field_key)
 
 
 def _token(mac: hmac.HMAC, unit: str) -> int:

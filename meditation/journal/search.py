@@ -14,8 +14,10 @@ from ..models import JournalToken, MeditationSession
 from ..text import fold, search_terms
 from .forms import JournalFilterForm
 
-# Candidates up to this many are read as ids, so the page and its count look them up by key.
-LIST_MAX = 2000
+# Candidates up to this many are read as ids, so the page and its count look them up by key;
+# more go as a subquery (binding a long list of ids costs more than the join: at 10,000 entries
+# on Postgres, 1,250 ids made a search 45 ms, the subquery 20 ms).
+LIST_MAX = 200
 
 
 def filtered_entries(

@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
@@ -20,37 +22,55 @@ from accounts.requests import AuthenticatedRequest
 from aysekai_site.platform.htmx import render_fragment, render_page_or_fragment, wants_fragment
 
 from ..audit import Action
+from ..catalogue.page_cache import catalogue_version
 from ..models import MeditationSession
 from ..ownership import get_own_entry
 from . import heatmap
 from .forms import EntryEditForm, JournalFilterForm
+from .list_cache import sealed_results
 from .search import confirm, filtered_entries, search_text
 from .stats import user_stats
+from .stats_cache import fingerprint
 
 PAGE_SIZE = 20
+# The name's fields a row does not show (long texts): not read.
+NAME_UNSHOWN = tuple(
+    f"name__{field}"
+    for field in ("description", "tawil", "quran_references", "verse_arabic",
+                  "verse_translation", "dhikr", "pronunciation", "phonetics")
+)  # fmt: skip
 
 
 @login_required
 @require_safe
 def journal(request: AuthenticatedRequest) -> HttpResponse:
     form = JournalFilterForm(request.GET)
-    entries = filtered_entries(request, form)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    # The page's rows are the only ones decrypted (without a search, not even their reflection).
-    entries = search_text(entries, query, request.user.pk) if query else entries.defer("reflection")
-    ordered = entries.select_related("name").order_by("-started_at")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = confirm(list(page.object_list), query) if query else list(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "entries": rows,
-        "query": query,
-        "filtered": bool(request.GET.dict().keys() - {"page"}),
-        "querystring": params.urlencode(),
-    }
+    filtered = bool(request.GET.dict().keys() - {"page"})
+    querystring = params.urlencode()
+
+    def body() -> str:
+        """The filters (they show what was asked) and the results."""
+        entries = filtered_entries(request, form)
+        # Only the page's rows are decrypted (without a search, not even their reflection).
+        entries = search_text(entries, query, user.pk) if query else entries.defer("reflection")
+        ordered = entries.select_related("name").defer(*NAME_UNSHOWN).order_by("-started_at")
+        page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = confirm(list(page.object_list), query) if query else list(page.object_list)
+        context = {"form": form, "page": page, "entries": rows, "filtered": filtered,
+                   "querystring": querystring}  # fmt: skip
+        return render_to_string("meditation/journal.html#body", context, request)
+
+    user = request.user
+    if form.is_valid():
+        # Everything the results show, so that a change anywhere is a new key (list_cache).
+        parts = (*fingerprint(user), catalogue_version(), sorted(request.GET.lists()))
+        html: str = sealed_results(user, parts, body)
+    else:  # the form's errors (they show what was typed) are not kept
+        html = mark_safe(body())  # noqa: S308 (rendered by the template engine)
+    context = {"form": form, "query": query, "body_html": html}
     return render(request, "meditation/journal.html", context)
 
 

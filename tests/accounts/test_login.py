@@ -67,15 +67,37 @@ def test_it_ends_a_session_after_the_idle_time(client, user, settings):
     assert client.get("/accounts/settings/").status_code == 302
 
 
-def test_it_pushes_the_expiry_forward_on_every_request(client, user):
+def test_it_pushes_the_expiry_forward_once_the_refresh_interval_has_passed(client, user, settings):
     from django.contrib.sessions.models import Session
+
+    from accounts.middleware import REFRESHED_AT
 
     sign_in(client, user.email)
     key = client.session.session_key
     soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)
     Session.objects.filter(session_key=key).update(expire_date=soon)
+    # Within the interval: the session is read, never written, and no cookie is sent.
+    response = client.get("/accounts/settings/")
+    assert "sessionid" not in response.cookies
+    assert Session.objects.get(session_key=key).expire_date == soon
+    session = client.session
+    session[REFRESHED_AT] -= settings.SESSION_REFRESH_SECONDS
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    response = client.get("/accounts/settings/")
+    assert response.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE
+    assert Session.objects.get(session_key=key).expire_date > soon + datetime.timedelta(days=6)
+
+
+def test_a_signed_in_page_within_the_interval_writes_nothing(
+    client, user, django_assert_num_queries
+):
+    sign_in(client, user.email)
     client.get("/accounts/settings/")
-    assert Session.objects.get(session_key=key).expire_date > soon
+    # The session and the person, read; no savepoint, UPDATE or release of the session.
+    with django_assert_num_queries(2) as queries:
+        client.get("/about/")
+    assert not [q for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
 
 
 class TestLockout:

@@ -1,0 +1,162 @@
+"""/journal/: the list's body comes sealed from the cache while nothing it shows has moved."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from meditation.journal import list_cache
+from meditation.models import DivineName
+from tests.factories import MeditationSessionFactory, make_entries
+
+pytestmark = pytest.mark.django_db
+
+URL = "/journal/"
+
+
+def page(client, url: str = URL) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def unmasked(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def entry_queries(client, url: str = URL) -> list[str]:
+    """The SQL a page sends about entries (not the session, the person or the fingerprint)."""
+    with CaptureQueriesContext(connection) as queries:
+        page(client, url)
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "meditation_meditationsession" in q["sql"] and "MAX(" not in q["sql"]
+    ]
+
+
+def kept_values() -> list[object]:
+    return [cache.get(key) for key in cache._cache]  # type: ignore[attr-defined]
+
+
+def kept_keys() -> list[str]:
+    return list(cache._cache)  # type: ignore[attr-defined]
+
+
+def test_the_second_visit_reads_no_entry_and_shows_the_same(signed_in, user):
+    make_entries(user, 30)
+    first = page(signed_in)
+    assert entry_queries(signed_in) == []
+    # The same page, but for the sign-out form's token (masked afresh for every response).
+    assert unmasked(page(signed_in)) == unmasked(first)
+    cache.clear()  # without the cache, the same visit reads them
+    assert entry_queries(signed_in)
+
+
+@pytest.mark.parametrize("url", [URL, "/journal/?q=intention", "/journal/?page=2"])
+def test_few_and_many_entries_cost_the_same_queries_once_kept(
+    signed_in, user, url, django_assert_max_num_queries
+):
+    make_entries(user, 25)
+    page(signed_in, url)
+    # The session, the person, the fingerprint and the catalogue version.
+    with django_assert_max_num_queries(4):
+        page(signed_in, url)
+    make_entries(user, 500)
+    page(signed_in, url)
+    with django_assert_max_num_queries(4):
+        page(signed_in, url)
+
+
+def test_an_edit_shows_at_once(signed_in, user):
+    entry = MeditationSessionFactory(user=user, intention="before the edit")
+    assert "before the edit" in page(signed_in)
+    entry.intention = "after the edit"
+    entry.save()
+    body = page(signed_in)
+    assert "after the edit" in body
+    assert "before the edit" not in body
+
+
+def test_a_new_entry_and_one_in_the_trash_show_at_once(signed_in, user):
+    kept = MeditationSessionFactory(user=user, intention="kept one")
+    assert "1 entry." in page(signed_in)
+    MeditationSessionFactory(user=user, intention="added one")
+    assert "2 entries." in page(signed_in)
+    signed_in.post(f"/journal/{kept.pk}/delete/")
+    body = page(signed_in)
+    assert "1 entry." in body
+    assert "kept one" not in body
+
+
+def test_a_bulk_insert_by_an_import_shows_at_once(signed_in, user):
+    make_entries(user, 3)
+    assert "3 entries." in page(signed_in)
+    make_entries(user, 2, intention="imported")
+    assert "5 entries." in page(signed_in)
+
+
+def test_a_new_time_zone_shows_the_times_in_it(signed_in, user):
+    start = timezone.now().replace(hour=1, minute=0, second=0, microsecond=0)
+    MeditationSessionFactory(user=user, started_at=start)
+    assert start.strftime("%H:%M") in page(signed_in)
+    user.time_zone = "Asia/Tokyo"
+    user.save(update_fields=["time_zone"])
+    assert "10:00" in page(signed_in)
+
+
+def test_a_curators_edit_of_a_name_shows_at_once(signed_in, user):
+    name = DivineName.objects.get(number=1)
+    MeditationSessionFactory(user=user, name=name)
+    assert name.transliteration in page(signed_in)
+    name.transliteration = "Ar-Raḥmān (edited)"
+    name.save()
+    assert "Ar-Raḥmān (edited)" in page(signed_in)
+
+
+def test_the_cache_holds_no_readable_text_or_search_word(signed_in, user):
+    MeditationSessionFactory(user=user, intention="a secret longing for patience")
+    page(signed_in, "/journal/?q=longing")
+    values = kept_values()
+    assert values
+    for value in values:
+        raw = value if isinstance(value, bytes) else str(value).encode()
+        assert b"longing" not in raw
+        assert b"patience" not in raw
+    assert not [key for key in kept_keys() if "longing" in key]
+
+
+def test_two_people_never_share_a_page(signed_in, user, other_user, client):
+    MeditationSessionFactory(user=other_user, intention="not yours")
+    MeditationSessionFactory(user=user, intention="yours")
+    assert "yours" in page(signed_in)
+    client.force_login(other_user)
+    body = page(client)
+    assert "not yours" in body
+    assert list_cache.key(user, ("same",)) != list_cache.key(other_user, ("same",))
+
+
+def test_markup_sealed_under_a_key_no_longer_configured_is_rendered_again(user):
+    parts = ("a page",)
+    stranger = Fernet(Fernet.generate_key())
+    cache.set(list_cache.key(user, parts), stranger.encrypt(b"<p>planted</p>"))
+    assert list_cache.sealed_results(user, parts, lambda: "<p>ours</p>") == "<p>ours</p>"
+    # ...and what is kept now is ours, sealed under the configured key.
+    assert list_cache.sealed_results(user, parts, lambda: "<p>other</p>") == "<p>ours</p>"
+
+
+def test_the_page_is_rendered_when_the_cache_is_down(signed_in, user, cache_down):
+    MeditationSessionFactory(user=user, intention="shown anyway")
+    assert "shown anyway" in page(signed_in)
+    assert "shown anyway" in page(signed_in)
+
+
+def test_a_form_with_errors_is_never_kept(signed_in, user):
+    page(signed_in, "/journal/?name=500")
+    assert not [key for key in kept_keys() if ":journal-list:" in key]
