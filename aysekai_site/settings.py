@@ -155,6 +155,8 @@ CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://aysekai")
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5.0)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Django's, reusing its redis-py clients (aysekai_site/cache.py).
+    CACHES["default"]["BACKEND"] = "aysekai_site.cache.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
     )

@@ -92,7 +92,7 @@ def cache_down(settings):
         port = probe.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "aysekai_site.cache.RedisCache",  # production's
             "LOCATION": f"redis://127.0.0.1:{port}/1",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
