@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "aysekai_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after whitenoise: a visitor's public page (the names, about) answered whole from
+    # the cache, as the middleware below made it, without running them (issue 13).
+    "aysekai_site.platform.response_cache.VisitorPagesMiddleware",
     # After whitenoise (which serves static files precompressed) and outside everything that
     # writes the body: gzips pages, with Django's BREACH mitigation (issue 13).
     "aysekai_site.middleware.CompressPagesMiddleware",
@@ -155,9 +158,16 @@ CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://aysekai")
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5.0)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Django's, reusing its redis-py clients (aysekai_site/cache.py).
+    CACHES["default"]["BACKEND"] = "aysekai_site.cache.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
     )
+
+# Versions of cached data (the catalogue's) live in the cache when it is shared by every
+# process; with a process-local cache (locmem, dummy) they are read from the database on every
+# request instead (aysekai_site/platform/versions.py). None: decided from the backend.
+VERSIONS_IN_CACHE: bool | None = None
 
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

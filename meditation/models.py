@@ -10,9 +10,12 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from aysekai_site.platform.versions import SharedVersion
 
 from . import search_index
 from .crypto import EncryptedTextField
@@ -25,10 +28,20 @@ class DivineNameQuerySet(models.QuerySet["DivineName"]):
     def of_the_day(self, day: datetime.date) -> DivineName | None:
         return self.filter(number=number_of_the_day(day)).first()
 
-    # Bulk writes touch `updated_at` too, so that the catalogue version sees them (issue 13).
+    def state(self) -> str:
+        """What the catalogue is now, in one query: it moves with any write (see `updated_at`)."""
+        row = self.aggregate(count=Count("pk"), latest=Max("updated_at"))
+        latest = row["latest"].timestamp() if row["latest"] else 0
+        return f"{row['count']}-{latest}"
+
+    # Bulk writes touch `updated_at` too, and move the catalogue version (issue 13); saves and
+    # deletes move it from their signals (meditation/signals.py).
     def update(self, **kwargs: Any) -> int:
         kwargs.setdefault("updated_at", timezone.now())
-        return super().update(**kwargs)
+        updated = super().update(**kwargs)
+        if updated:
+            CATALOGUE_VERSION.bump()
+        return updated
 
     def bulk_update(
         self, objs: Iterable[DivineName], fields: Iterable[str], batch_size: int | None = None
@@ -38,7 +51,19 @@ class DivineNameQuerySet(models.QuerySet["DivineName"]):
         for name in names:
             name.updated_at = now
         # django-stubs types the parent with its own _Model, not this queryset's DivineName.
-        return super().bulk_update(names, [*fields, "updated_at"], batch_size=batch_size)  # type: ignore[arg-type]
+        updated = super().bulk_update(names, [*fields, "updated_at"], batch_size=batch_size)  # type: ignore[arg-type]
+        if updated:
+            CATALOGUE_VERSION.bump()
+        return updated
+
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[DivineName], *args: Any, **kwargs: Any
+    ) -> list[DivineName]:
+        """`load_names` (through simple-history's `bulk_create_with_history`) and the tests."""
+        created: list[DivineName] = super().bulk_create(objs, *args, **kwargs)  # type: ignore[arg-type,assignment]
+        if created:
+            CATALOGUE_VERSION.bump()
+        return created
 
 
 def number_of_the_day(day: datetime.date) -> int:
@@ -72,7 +97,7 @@ class DivineName(models.Model):
     pronunciation = models.CharField(max_length=200, blank=True)
     phonetics = models.CharField(max_length=200, blank=True)
     # Any write to a name moves it (saves, reverts, bulk updates): with the row count, the
-    # catalogue version that keys the cached pages (catalogue/page_cache.py).
+    # catalogue's state, its version when the cache holds none (`CATALOGUE_VERSION`).
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DivineNameQuerySet.as_manager()
@@ -105,6 +130,11 @@ class DivineName(models.Model):
     @property
     def featured_reference(self) -> dict[str, int] | None:
         return self.quran_references[0] if self.quran_references else None
+
+
+# The version the cached catalogue pages are checked against (catalogue/page_cache.py): in the
+# shared cache, moved by every write to a name, or the rows' state when the cache has none.
+CATALOGUE_VERSION = SharedVersion("catalogue", lambda: DivineName.objects.state())
 
 
 def minutes(seconds: int) -> int:

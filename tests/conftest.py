@@ -92,9 +92,29 @@ def cache_down(settings):
         port = probe.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "aysekai_site.cache.RedisCache",  # production's
             "LOCATION": f"redis://127.0.0.1:{port}/1",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
     return port
+
+
+@pytest.fixture
+def shared_versions(settings):
+    """Versions kept in the cache, as with Redis (aysekai_site/platform/versions.py): sound in
+    one test process with the memory cache, which every request of the test then shares."""
+    settings.VERSIONS_IN_CACHE = True
+
+
+@pytest.fixture
+def local_versions(settings):
+    """Versions read from the database on every request, as with a process-local cache."""
+    settings.VERSIONS_IN_CACHE = False
+
+
+@pytest.fixture(params=["shared", "local"])
+def versions(request):
+    """The test once with versions in the cache (as with Redis), once from the database."""
+    request.getfixturevalue(f"{request.param}_versions")
+    return request.param

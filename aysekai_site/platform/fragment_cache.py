@@ -2,12 +2,15 @@
 
 A cache that cannot be reached costs a page its speed, never the page: the markup is rendered
 as if it were not cached, a warning is logged and `aysekai_cache_errors_total` goes up.
+`fetch` and `keep` are the two halves of `cached`, for callers that decide in between what to
+store, or whether (the visitors' page cache, the shared versions).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 
@@ -20,18 +23,29 @@ def cache_key(prefix: str, *parts: object) -> str:
     return f"{prefix}:{digest}"
 
 
-def cached[T](key: str, render: Callable[[], T], timeout: int) -> T:
-    """The value at `key`, or `render()` stored there (a value of None is never stored)."""
+def fetch(*keys: str) -> dict[str, Any]:
+    """The values stored at `keys`, in one round trip; none when the cache cannot be reached."""
     try:
-        value = cache.get(key)
+        return cache.get_many(keys)
     except Exception as error:  # any backend's connection error: fail open
         cache_failed("fragment get", error)
-        return render()
-    if value is not None:
-        return value
-    value = render()
+        return {}
+
+
+def keep(key: str, value: object, timeout: int) -> None:
+    """Store `value` at `key`; a cache that cannot be reached keeps nothing."""
     try:
         cache.set(key, value, timeout=timeout)
     except Exception as error:
         cache_failed("fragment set", error)
+
+
+def cached[T](key: str, render: Callable[[], T], timeout: int) -> T:
+    """The value at `key`, or `render()` stored there (a value of None is never stored)."""
+    value = fetch(key).get(key)
+    if value is not None:
+        return value
+    value = render()
+    if value is not None:
+        keep(key, value, timeout)
     return value

@@ -13,14 +13,21 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
 from .requests import HtmxHttpRequest
 
 
 def wants_fragment(request: HtmxHttpRequest | HttpRequest) -> bool:
-    """True for an htmx request that swaps part of the page (not a history restore)."""
+    """True for an htmx request that swaps part of the page (not a history restore).
+
+    Read from the headers when django-htmx's middleware has not run yet (the visitors' page
+    cache keys on it, outside that middleware).
+    """
     htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+    if htmx is None:
+        htmx = HtmxDetails(request)
+    return bool(htmx) and not htmx.history_restore_request
 
 
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:

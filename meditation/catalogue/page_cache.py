@@ -1,13 +1,16 @@
 """The catalogue pages' cached parts and their validators (issue 13).
 
-The expensive part of each page (the names' markup) is rendered once per catalogue version and
-kept in the Django cache; the page around it (the header that shows who is signed in, the CSRF
-token of its sign-out form, the messages) is rendered for every request, never cached.
+A visitor's page is answered whole from the cache by the platform's middleware
+(`aysekai_site/platform/response_cache.py`), for the views that opt in with
+`for_visitors(version=CATALOGUE_VERSION, ...)`; nothing here runs then. When the page is
+rendered (the first visitor, and everyone signed in), the expensive part (the names' markup)
+comes from the cache at the catalogue version; the page around it (the header that shows who is
+signed in, the CSRF token of its sign-out form, the messages) is rendered for every request.
 
-The version is read from the database, one aggregate over the 99 rows, because every web
-process shares it: a curator's edit (the admin, a revert, `load_names`, any save, delete or bulk
-update, which all move `updated_at` or the row count) shows at once in every process. A version
-kept in each process's memory could not say so.
+The version (`meditation.models.CATALOGUE_VERSION`) is kept in the shared cache and moved by
+every write to a name (saves, deletes, bulk writes, a history revert, `load_names`), so a
+curator's edit shows at once in every process. With a process-local cache it is the rows'
+state, read from the database on every request (aysekai_site/platform/versions.py).
 
 Validators: only a visitor's page gets an ETag (and so a 304). A request with a session (every
 signed-in person) or with messages waiting may show something of theirs: it gets neither, and
@@ -18,45 +21,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from aysekai_site.platform.fragment_cache import cache_key, cached
 from aysekai_site.platform.htmx import wants_fragment
+from aysekai_site.platform.response_cache import is_public
+from aysekai_site.platform.versions import code_version
 
-from ..models import DivineName
+from ..models import CATALOGUE_VERSION
 
 # A version names its content for good; the timeout only frees the space of old versions.
 FRAGMENT_TIMEOUT = 24 * 60 * 60
+# A visitor's stored page, likewise (its key holds the build, its entry the version).
+PAGE_TIMEOUT = FRAGMENT_TIMEOUT
+# Visitors' search pages: new queries stored per hour (each variant, gzipped or not, page or
+# htmx fragment, counts), each kept an hour. Others are rendered as without the cache.
+SEARCH_TIMEOUT = 60 * 60
+SEARCHES_STORED = 200
 
 
 def catalogue_version() -> str:
-    """Changes with any write to the names (one query)."""
-    row = DivineName.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    latest = row["latest"].timestamp() if row["latest"] else 0
-    return f"{row['count']}-{latest}"
+    """Changes with any write to the names (no query when the cache is shared)."""
+    return CATALOGUE_VERSION.current()
 
 
 def fragment[T](version: str, *parts: object, render: Callable[[], T]) -> T:
-    """Markup for `parts` (the page, its arguments) at this catalogue version."""
-    return cached(cache_key("catalogue", version, *parts), render, FRAGMENT_TIMEOUT)
-
-
-def is_public(request: HttpRequest) -> bool:
-    """True when the page can show nothing of the requester's: no session, no messages."""
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
+    """Markup for `parts` (the page, its arguments) at this catalogue version and build."""
+    return cached(cache_key("catalogue", code_version(), version, *parts), render, FRAGMENT_TIMEOUT)
 
 
 def page_etag(request: HttpRequest, *parts: object) -> str | None:
-    """A weak ETag for a visitor's page from what it shows (`parts`); None for anyone else."""
+    """A weak ETag for a visitor's page from what it shows (`parts`); None for anyone else.
+
+    The build is part of it: after a deploy the page may name other static files.
+    """
     if not is_public(request):
         return None
     # The full page and the htmx fragment of the same URL differ.
-    return f'W/"{cache_key("page", request.get_full_path(), wants_fragment(request), *parts)[5:]}"'
+    digest = cache_key(
+        "page", code_version(), request.get_full_path(), wants_fragment(request), *parts
+    )
+    return f'W/"{digest[5:]}"'
 
 
 def conditional(

@@ -1,7 +1,9 @@
 """Public pages: home, the names, one name, about.
 
-Each page's markup of names comes from the cache at the catalogue version, and a visitor's
-page carries an ETag (catalogue/page_cache.py); the header around it is rendered every time.
+A visitor is answered with the whole stored page, before these views run (`for_visitors`).
+Rendered, each page's markup of names comes from the cache at the catalogue version, and a
+visitor's page carries an ETag (catalogue/page_cache.py); the header around it is rendered
+every time.
 """
 
 from __future__ import annotations
@@ -15,10 +17,19 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from aysekai_site.platform.htmx import render_page_or_fragment
+from aysekai_site.platform.response_cache import for_visitors, not_stored
 
-from ..models import DivineName
+from ..models import CATALOGUE_VERSION, DivineName
 from .forms import NameSearchForm
-from .page_cache import catalogue_version, conditional, fragment, page_etag
+from .page_cache import (
+    PAGE_TIMEOUT,
+    SEARCH_TIMEOUT,
+    SEARCHES_STORED,
+    catalogue_version,
+    conditional,
+    fragment,
+    page_etag,
+)
 from .search import nothing_to_search, search
 
 GRID_FIELDS = ("number", "slug", "arabic", "transliteration", "meaning")
@@ -28,6 +39,9 @@ def _utc_today() -> datetime.date:
     return datetime.datetime.now(datetime.UTC).date()
 
 
+@for_visitors(
+    version=CATALOGUE_VERSION, parts=lambda request: (_utc_today(),), timeout=PAGE_TIMEOUT
+)
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     today = _utc_today()
@@ -46,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@for_visitors(version=CATALOGUE_VERSION, queries=SEARCHES_STORED, timeout=SEARCH_TIMEOUT)
 @require_safe
 def name_list(request: HttpRequest) -> HttpResponse:
     form = NameSearchForm(request.GET)
@@ -65,15 +80,19 @@ def name_list(request: HttpRequest) -> HttpResponse:
         return render_to_string("meditation/name_list.html#results_markup", context)
 
     def page() -> HttpResponse:
-        # An invalid query's error is rendered, not cached (it shows what was typed).
-        html = fragment(version, "results", query, render=results) if valid else results()
+        # Only the whole list is kept as a fragment: a search's results are kept with its page,
+        # for visitors, within the budget of new queries (`for_visitors`).
+        html = fragment(version, "results", render=results) if valid and not query else results()
         context = {"form": form, "query": query, "results_html": html}
         # htmx swaps only the result list.
         return render_page_or_fragment(request, "meditation/name_list.html", "results", context)
 
-    return conditional(request, page_etag(request, version, request.GET.urlencode()), page)
+    response = conditional(request, page_etag(request, version, request.GET.urlencode()), page)
+    # An invalid query's page shows what was typed: never stored.
+    return response if valid else not_stored(response)
 
 
+@for_visitors(version=CATALOGUE_VERSION, timeout=PAGE_TIMEOUT)
 @require_safe
 def name_detail(request: HttpRequest, number: int) -> HttpResponse:
     version = catalogue_version()
@@ -95,6 +114,7 @@ def name_detail(request: HttpRequest, number: int) -> HttpResponse:
     return conditional(request, page_etag(request, version, number), page)
 
 
+@for_visitors(timeout=PAGE_TIMEOUT)
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     """Fixed text: a visitor's ETag comes from the rendered page itself."""

@@ -182,11 +182,13 @@ def test_it_bounds_every_wait_on_redis_so_an_outage_costs_a_request_a_moment():
         " s.CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS['retry_policy'],"
         " s.CELERY_REDIS_SOCKET_CONNECT_TIMEOUT, s.CELERY_TASK_PUBLISH_RETRY_POLICY,"
         " s.CELERY_BROKER_CONNECTION_TIMEOUT, s.CELERY_TASK_IGNORE_RESULT,"
-        " s.CELERY_BROKER_CONNECTION_MAX_RETRIES]",
+        " s.CELERY_BROKER_CONNECTION_MAX_RETRIES, s.CACHES['default']['BACKEND']]",
         REDIS_URL=f"{redis}/1", CELERY_BROKER_URL=f"{redis}/2", CELERY_RESULT_BACKEND=f"{redis}/3",
     )  # fmt: skip
-    cache, broker, backend_retry, backend_connect, publish, connect, ignore, worker_retries = got
+    *waits, cache_backend = got
+    cache, broker, backend_retry, backend_connect, publish, connect, ignore, worker_retries = waits
     assert cache == {"socket_connect_timeout": 0.5, "socket_timeout": 5.0}
+    assert cache_backend == "aysekai_site.cache.RedisCache"  # Django's, reusing its clients
     assert (broker["socket_connect_timeout"], broker["socket_timeout"]) == (0.5, 5.0)
     # Celery's defaults (20 retries a second apart) hung the export form for 19 s.
     assert (backend_retry["max_retries"], backend_connect) == (1, 0.5)

@@ -1,5 +1,6 @@
-"""The catalogue pages from the cache (issue 13): a curator's edit shows at once, a warm cache
-costs one query, and a visitor's copy is revalidated with its ETag, nobody else's."""
+"""The catalogue pages' cached markup and validators (issue 13): a curator's edit shows at once,
+a first visit reads the names once, and a visitor's copy is revalidated with its ETag, nobody
+else's. The whole stored pages: test_visitor_pages.py."""
 
 import datetime
 
@@ -8,18 +9,14 @@ from django.core.management import call_command
 from django.test import Client
 
 from meditation.catalogue import views
-from meditation.models import DivineName, number_of_the_day
+from meditation.models import CATALOGUE_VERSION, DivineName, number_of_the_day
 from tests.meditation.catalogue.test_admin import name_form
+from tests.rendering import rendered
 
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/meditation/divinename/"
 PAGES = ["/", "/names/", "/names/?q=mercy", "/names/7/", "/about/"]
-
-
-@pytest.fixture
-def visitor():
-    return Client()
 
 
 def shows(client, url, text):
@@ -30,7 +27,7 @@ def shows(client, url, text):
 
 
 @pytest.mark.parametrize("url", ["/names/7/", "/names/", "/names/?q=wise"])
-def test_an_edit_in_the_admin_shows_on_the_next_page(staff_client, visitor, url):
+def test_an_edit_in_the_admin_shows_on_the_next_page(staff_client, visitor, versions, url):
     name = DivineName.objects.get(number=7)
     assert not shows(visitor, url, "The Ever-Watchful")  # cached before the edit
     response = staff_client.post(
@@ -40,7 +37,7 @@ def test_an_edit_in_the_admin_shows_on_the_next_page(staff_client, visitor, url)
     assert shows(visitor, url.replace("wise", "watchful"), "The Ever-Watchful")
 
 
-def test_a_revert_through_the_history_shows_at_once(staff_client, visitor):
+def test_a_revert_through_the_history_shows_at_once(staff_client, visitor, versions):
     name = DivineName.objects.get(number=3)
     original = name.meaning
     staff_client.post(f"{ADMIN}{name.pk}/change/", name_form(name, meaning="Typo King"))
@@ -54,14 +51,41 @@ def test_a_revert_through_the_history_shows_at_once(staff_client, visitor):
     assert "Typo King" not in page
 
 
-def test_the_home_page_follows_an_edit_of_the_name_of_the_day(visitor):
-    today = datetime.datetime.now(datetime.UTC).date()
-    visitor.get("/")
-    DivineName.objects.filter(number=number_of_the_day(today)).update(meaning="Edited today")
-    assert shows(visitor, "/", "Edited today")
+def test_an_edit_in_the_admin_shows_in_every_process(staff_client, versions):
+    """A client is a process here: its middleware keeps its own copies; the cache is shared."""
+    one, two = Client(), Client()
+    for client in (one, two):
+        client.get("/names/7/")
+        assert not rendered(client.get("/names/7/"))
+    name = DivineName.objects.get(number=7)
+    response = staff_client.post(f"{ADMIN}{name.pk}/change/", name_form(name, meaning="Edited"))
+    assert response.status_code == 302
+    for client in (one, two):
+        assert shows(client, "/names/7/", "Edited")
 
 
-def test_a_bulk_update_and_a_delete_and_load_names_show_at_once(visitor):
+@pytest.mark.parametrize("url", ["/", "/names/", "/names/7/"])
+def test_a_queryset_update_shows_on_the_next_request(visitor, versions, url):
+    visitor.get(url)
+    assert not rendered(visitor.get(url))  # stored
+    DivineName.objects.update(meaning="Everywhere at once")
+    assert shows(visitor, url, "Everywhere at once")
+
+
+def test_the_version_moves_again_when_the_edit_commits(
+    shared_versions, django_capture_on_commit_callbacks
+):
+    """A page another process rendered between the write and its commit (so without the
+    write) is retired by the second move."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        DivineName.objects.filter(number=7).update(meaning="Not yet committed")
+        during = CATALOGUE_VERSION.current()
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert CATALOGUE_VERSION.current() != during
+
+
+def test_a_bulk_update_and_a_delete_and_load_names_show_at_once(visitor, versions):
     assert shows(visitor, "/names/", "All 99 names.")
     names = list(DivineName.objects.filter(number__in=[5, 6]))
     for name in names:
@@ -99,10 +123,12 @@ def test_the_cached_markup_is_not_escaped_twice(visitor):
 
 @pytest.mark.parametrize(("url", "cold"), [("/", 2), ("/names/", 2), ("/names/?q=mercy", 2),
                                            ("/names/7/", 2), ("/about/", 0)])  # fmt: skip
-def test_a_warm_cache_costs_one_query(visitor, django_assert_num_queries, url, cold):
-    with django_assert_num_queries(cold):  # the version and the names
+def test_a_first_visit_reads_the_version_and_the_names_once(
+    visitor, shared_versions, django_assert_num_queries, url, cold
+):
+    with django_assert_num_queries(cold):  # the version (then kept in the cache), the names
         assert visitor.get(url).status_code == 200
-    with django_assert_num_queries(min(cold, 1)):  # the version only
+    with django_assert_num_queries(0):  # the stored page (test_visitor_pages.py)
         assert visitor.get(url).status_code == 200
 
 

@@ -1,0 +1,130 @@
+"""Names for the state of some data, and of the code, that stored pages are checked against.
+
+`SharedVersion`: a short string that changes whenever the data it stands for is written, kept
+in the shared cache so that reading it costs no query. A write anywhere (a web process, a
+worker, a management command) calls `bump()`, which every process sees at its next read. A
+version the cache has lost (expired, evicted, flushed) is computed again from the data.
+
+- **Bumped twice**: at once, and again when the writing transaction commits. The first makes a
+  page rendered before the write stop matching within the writing process; the second retires
+  any page another process rendered between the first bump and the commit (it could not see the
+  uncommitted rows). A bump is a fresh random value, never a value computed from the data: a
+  reader that computed the old state a moment before a write could otherwise store it back
+  over the write's bump (`compute` is only ever `add`ed, which never overwrites).
+- **A short timeout** (a minute): a bump lost while the cache was unreachable, with the cache
+  keeping its old value, is put right by the next computation from the data.
+- **A process-local cache** (locmem, the development default; dummy) is not shared: another
+  process would never see a bump. There the version is computed from the data on every read
+  (correct, one query). `VERSIONS_IN_CACHE` overrides the choice (tests of the shared path).
+
+`code_version()`: what this build's pages are made of (our code and templates, the static
+files' hashed names, the installed packages). A stored page outlives the process that made it;
+after a deploy it must not be served, since it may name static files the new build lacks. Under
+`runserver`, a file that changes (a template, reloaded without a restart) makes it anew.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import sysconfig
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.utils.autoreload import file_changed
+
+from .counters import cache_failed
+from .fragment_cache import fetch
+
+VERSION_TIMEOUT = 60  # seconds
+
+
+def cache_is_shared() -> bool:
+    """True when every process reads the same cache (Redis, memcached, a database or files)."""
+    configured: bool | None = getattr(settings, "VERSIONS_IN_CACHE", None)
+    if configured is not None:
+        return configured
+    return not isinstance(caches["default"], LocMemCache | DummyCache)
+
+
+class SharedVersion:
+    def __init__(self, name: str, compute: Callable[[], str]) -> None:
+        self.key = f"version:{name}"
+        self.compute = compute
+
+    def current(self) -> str:
+        """The version now: one short read from the cache, or `compute()`."""
+        if not cache_is_shared():
+            return self.compute()
+        stored = fetch(self.key).get(self.key)
+        if isinstance(stored, str):
+            return stored
+        value = self.compute()
+        try:
+            cache.add(self.key, value, timeout=VERSION_TIMEOUT)
+        except Exception as error:  # any backend's connection error: fail open
+            cache_failed("version add", error)
+        return value
+
+    def bump(self) -> None:
+        """The data changed: at once, and again at commit (see the module's docstring)."""
+        if not cache_is_shared():
+            return
+        self._renew()
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(self._renew)
+
+    def _renew(self) -> None:
+        try:
+            cache.set(self.key, secrets.token_hex(8), timeout=VERSION_TIMEOUT)
+        except Exception as error:
+            cache_failed("version bump", error)
+
+
+def _installed_packages() -> Path:
+    return Path(sysconfig.get_paths()["purelib"]).resolve()
+
+
+def _sources() -> list[Path]:
+    """The template directories and the project's own apps (not installed packages)."""
+    engines: list[dict[str, Any]] = settings.TEMPLATES
+    roots = [Path(d) for engine in engines for d in engine.get("DIRS", [])]
+    packages = _installed_packages()
+    for app in apps.get_app_configs():
+        path = Path(app.path).resolve()
+        if not path.is_relative_to(packages):
+            roots.append(path)
+    return sorted({root.resolve() for root in roots})
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of this build, computed once per process (a few hundred small files)."""
+    digest = hashlib.sha256()
+    for root in _sources():
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    digest.update(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
+    # Each installed distribution's name and version, as its metadata folder is named.
+    for entry in sorted(p.name for p in _installed_packages().glob("*.dist-info")):
+        digest.update(entry.encode())
+    return digest.hexdigest()[:16]
+
+
+def _file_changed(sender: object, file_path: Path, **kwargs: object) -> None:
+    """`runserver` reloads templates without a restart: the build changed all the same."""
+    code_version.cache_clear()
+
+
+file_changed.connect(_file_changed)

@@ -1,0 +1,107 @@
+"""A version in the shared cache (platform/versions.py): read without a query, moved by a bump
+that nothing computed earlier can undo, and from the data whenever the cache cannot say."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from aysekai_site.platform.versions import SharedVersion, cache_is_shared
+
+
+class Data:
+    """Stands for the rows a version describes; counts how often it is read."""
+
+    def __init__(self) -> None:
+        self.state = "state-1"
+        self.reads = 0
+        self.during_read = lambda: None
+
+    def compute(self) -> str:
+        self.reads += 1
+        state = self.state
+        self.during_read()
+        return state
+
+
+@pytest.fixture
+def data():
+    return Data()
+
+
+@pytest.fixture
+def version(data):
+    return SharedVersion("test", data.compute)
+
+
+def test_a_shared_version_is_read_from_the_data_once(shared_versions, data, version):
+    assert version.current() == "state-1"
+    assert version.current() == "state-1"
+    assert data.reads == 1
+
+
+def test_a_bump_moves_it_without_reading_the_data(shared_versions, data, version):
+    before = version.current()
+    version.bump()
+    after = version.current()
+    assert after != before
+    assert version.current() == after
+    assert data.reads == 1
+
+
+def test_a_state_read_before_a_write_never_overwrites_its_bump(shared_versions, data, version):
+    """A reader computes the old state, a write lands and bumps, then the reader stores."""
+
+    def a_write_meanwhile():
+        data.state = "state-2"
+        version.bump()
+
+    data.during_read = a_write_meanwhile
+    assert version.current() == "state-1"  # this request's own (old) answer
+    data.during_read = lambda: None
+    assert version.current() not in {"state-1", ""}  # everyone else: the bump
+
+
+def test_a_lost_version_is_read_from_the_data_again(shared_versions, data, version):
+    version.current()
+    data.state = "state-2"
+    cache.delete(version.key)  # expired, evicted or flushed
+    assert version.current() == "state-2"
+
+
+def test_a_bump_inside_a_transaction_moves_it_again_at_commit(
+    db, shared_versions, version, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        version.bump()
+        during = version.current()
+    assert version.current() != during
+
+
+def test_a_process_local_cache_reads_the_data_every_time(local_versions, data, version):
+    version.current()
+    version.bump()
+    data.state = "state-2"
+    assert version.current() == "state-2"
+    assert data.reads == 2
+    assert cache.get(version.key) is None  # nothing kept where other processes cannot see it
+
+
+def test_with_the_cache_down_the_data_answers_and_a_bump_fails_quietly(
+    cache_down, data, version, caplog
+):
+    assert cache_is_shared()
+    version.bump()
+    assert version.current() == "state-1"
+    assert version.current() == "state-1"
+    assert data.reads == 2
+    assert "cache unavailable (version bump failed open)" in caplog.text
+
+
+def test_the_backend_decides_whether_the_cache_is_shared(settings, cache_down):
+    settings.VERSIONS_IN_CACHE = None
+    assert cache_is_shared()  # Redis
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert not cache_is_shared()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert not cache_is_shared()
