@@ -15,6 +15,7 @@ class MeditationConfig(AppConfig):
         from .audit import Action
         from .exports import tasks as export_tasks  # noqa: F401
         from .imports import tasks as import_tasks  # noqa: F401
+        from .journal import stats_cache  # noqa: F401
         from .journal import tasks as journal_tasks  # noqa: F401
         from .metrics import ExportJobs
 

@@ -166,7 +166,9 @@ REFLECTION_MAX = 5000
 
 
 class MeditationSessionQuerySet(models.QuerySet["MeditationSession"]):
-    """Every bulk write of the text keeps the search index current (`search_index`)."""
+    """Every bulk write of the text keeps the search index current (`search_index`), and every
+    bulk write moves `updated_at`, as a save does: the stats cache's fingerprint is the newest
+    `updated_at` of a person's entries (journal/stats_cache.py)."""
 
     def bulk_create(  # type: ignore[override]
         self, objs: Iterable[MeditationSession], *args: Any, **kwargs: Any
@@ -180,13 +182,18 @@ class MeditationSessionQuerySet(models.QuerySet["MeditationSession"]):
         self, objs: Iterable[MeditationSession], fields: Sequence[str], *args: Any, **kwargs: Any
     ) -> int:
         objs = list(objs)
+        now = timezone.now()
+        for entry in objs:
+            entry.updated_at = now
+        written = list(dict.fromkeys([*fields, "updated_at"]))
         with transaction.atomic(using=self.db):
-            updated = super().bulk_update(objs, fields, *args, **kwargs)  # type: ignore[arg-type]
+            updated = super().bulk_update(objs, written, *args, **kwargs)  # type: ignore[arg-type]
             if search_index.TEXT_FIELDS & set(fields):
                 search_index.index_entries(JournalToken, objs, replace=True)
         return updated
 
     def update(self, **kwargs: Any) -> int:
+        kwargs.setdefault("updated_at", timezone.now())
         if not search_index.TEXT_FIELDS & kwargs.keys():
             return super().update(**kwargs)
         with transaction.atomic(using=self.db):

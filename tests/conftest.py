@@ -19,10 +19,15 @@ def private_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Every test starts with an empty cache: no test is answered from another's pages."""
+    """Every test starts with an empty cache: no test is answered from another's pages (nor
+    from this process's copies of the stats pages)."""
+    from meditation.journal.stats_cache import recent
+
     cache.clear()
+    recent.clear()
     yield
     cache.clear()
+    recent.clear()
 
 
 @pytest.fixture(params=["file system", "object store"])

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ..models import NAME_COUNT, DivineName, MeditationSession, MeditationSessionQuerySet, minutes
 from . import stats_cache
-from .stats_cache import Counts
+from .stats_cache import Counts, Fingerprint
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -173,17 +173,16 @@ def calendar(totals: Mapping[datetime.date, DayTotal], today: datetime.date) -> 
 
 
 def month_totals(days: Iterable[DayTotal]) -> list[MonthTotal]:
-    months: dict[datetime.date, MonthTotal] = {}
+    months: dict[datetime.date, list[int]] = {}  # first of the month: [days, sessions, seconds]
     for d in days:
-        key = d.day.replace(day=1)
-        m = months.get(key) or MonthTotal(month=key, days=0, sessions=0, seconds=0)
-        months[key] = MonthTotal(
-            month=key,
-            days=m.days + (1 if d.sessions else 0),
-            sessions=m.sessions + d.sessions,
-            seconds=m.seconds + d.seconds,
-        )
-    return list(months.values())
+        month = months.setdefault(d.day.replace(day=1), [0, 0, 0])
+        month[0] += 1 if d.sessions else 0
+        month[1] += d.sessions
+        month[2] += d.seconds
+    return [
+        MonthTotal(month=first, days=n, sessions=sessions, seconds=seconds)
+        for first, (n, sessions, seconds) in months.items()
+    ]
 
 
 def _finished_entries(user: User) -> MeditationSessionQuerySet:
@@ -223,26 +222,30 @@ def _most_drawn(by_number: Mapping[int, int]) -> list[NameCount]:
     ]
 
 
-def user_stats(user: User) -> Stats:
-    """All of a user's statistics: from `stats_cache` while their entries and time zone are
-    unchanged (one query), else two; and one for the most drawn names' words."""
+def user_stats(user: User, *, today: datetime.date, seen: Fingerprint) -> Stats:
+    """All of a user's statistics on their local `today`: the numbers from `stats_cache` while
+    their entries and time zone are as `seen` (`stats_cache.fingerprint`), else counted in two
+    queries; and one query for the most drawn names' words."""
     zone = user_zone(user.time_zone)
-    today = local_today(zone)
-    numbers = stats_cache.cached_counts(user, lambda: counts(user, zone))
-    totals = {
-        day: DayTotal(day=day, sessions=sessions, seconds=seconds)
-        for day, sessions, seconds in (
-            (datetime.date.fromordinal(o), n, s) for o, n, s in numbers.days
+    numbers = stats_cache.cached_counts(user, seen, lambda: counts(user, zone))
+    # Years of days may be counted: only the calendar's are made into DayTotals.
+    first = (today - datetime.timedelta(days=CALENDAR_DAYS - 1)).toordinal()
+    shown = {
+        day.day: day
+        for day in (
+            DayTotal(day=datetime.date.fromordinal(o), sessions=n, seconds=s)
+            for o, n, s in numbers.days
+            if o >= first
         )
     }
     by_number = dict(numbers.names)
     return Stats(
         today=today,
-        sessions=sum(d.sessions for d in totals.values()),
-        seconds=sum(d.seconds for d in totals.values()),
-        days_practised=len(totals),
-        streaks=streaks(totals, today),
-        calendar=calendar(totals, today),
+        sessions=sum(n for _, n, _ in numbers.days),
+        seconds=sum(s for _, _, s in numbers.days),
+        days_practised=len(numbers.days),
+        streaks=streaks((datetime.date.fromordinal(o) for o, _, _ in numbers.days), today),
+        calendar=calendar(shown, today),
         names=[NameCell(number=n, count=by_number.get(n, 0)) for n in range(1, NAME_COUNT + 1)],
         names_met=len(by_number),
         most_drawn=_most_drawn(by_number) if by_number else [],

@@ -25,11 +25,10 @@ from ..audit import Action
 from ..catalogue.page_cache import catalogue_version
 from ..models import MeditationSession
 from ..ownership import get_own_entry
-from . import heatmap
+from . import stats_page
 from .forms import EntryEditForm, JournalFilterForm
 from .list_cache import sealed_results
 from .search import confirm, filtered_entries, search_text
-from .stats import user_stats
 from .stats_cache import fingerprint
 
 PAGE_SIZE = 20
@@ -146,13 +145,6 @@ def trash(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def stats(request: AuthenticatedRequest) -> HttpResponse:
-    user_data = user_stats(request.user)
-    context = {
-        "stats": user_data,
-        # Left out entirely, not just hidden, for users who would rather not see them.
-        "streaks": user_data.streaks if request.user.show_streaks else None,
-        "heatmap": heatmap.render(user_data.calendar),
-        "day_list": heatmap.day_list(user_data.calendar),
-        "levels": heatmap.LEVELS,
-    }
-    return render(request, "meditation/stats.html", context)
+    # The markup inside the frame is the person's own, cached (stats_page); the frame is not.
+    content = stats_page.markup(request.user)
+    return render(request, "meditation/stats.html", {"content": content})

@@ -1,5 +1,6 @@
 """Every filter the journal offers reads an index on Postgres (EXPLAIN), never a sequential
-scan of the entries: the list, a name, a mood, a date range, and the trash.
+scan of the entries: the list, a name, a mood, a date range, and the trash; and the stats
+page's fingerprint reads one row of its index, however many entries.
 
 Postgres only (the real-services stage of .ci/run); enough rows, and ANALYZE, that the planner
 prefers an index wherever one fits.
@@ -12,6 +13,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from meditation.journal import stats_cache
 from meditation.models import MeditationSession, Mood
 from tests.factories import UserFactory, make_entries
 
@@ -97,3 +99,17 @@ def test_the_trash_reads_its_index(person):
     # deletion-time index serves it, whichever the planner finds cheaper.
     page = own(person).in_trash().order_by("-deleted_at")[:PAGE]
     assert_reads_index(page, "(meditation_user_trash|meditation_deleted_at)")
+
+
+@pytest.mark.django_db
+def test_the_stats_fingerprint_reads_one_row_of_its_index(person):
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT TEXT) {stats_cache.statement()}", [person.pk])
+        text = "\n".join(line for (line,) in cursor.fetchall())
+    assert not re.search(r"Seq Scan on meditation_meditationsession", text), text
+    probe = re.search(
+        r"Limit .*\n\s*->\s+Index (Only )?Scan Backward using meditation_user_changes"
+        r" on meditation_meditationsession .*actual time=\S+ rows=1 loops=1",
+        text,
+    )
+    assert probe, text
