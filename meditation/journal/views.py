@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import audit
 from accounts.requests import AuthenticatedRequest
 from aysekai_site.platform.htmx import render_fragment, render_page_or_fragment, wants_fragment
+from aysekai_site.platform.versions import code_version
 
 from ..audit import Action
 from ..catalogue.page_cache import catalogue_version
@@ -65,7 +66,12 @@ def journal(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if form.is_valid():
         # Everything the results show, so that a change anywhere is a new key (list_cache).
-        parts = (*fingerprint(user), catalogue_version(), sorted(request.GET.lists()))
+        parts = (
+            *fingerprint(user),
+            catalogue_version(),
+            code_version(),
+            sorted(request.GET.lists()),
+        )
         html: str = sealed_results(user, parts, body)
     else:  # the form's errors (they show what was typed) are not kept
         html = mark_safe(body())  # noqa: S308 (rendered by the template engine)
