@@ -331,15 +331,16 @@ def _write_zip(
     rows: Iterator[Entry],
     alive: Callable[[], None],
 ) -> int:
-    """The three files in one pass over the data: the first member is written into the archive
-    as the rows go by, the others deflated into encrypted temporaries (never plaintext on disk,
-    never the whole export in memory) and copied into the archive after it as they are
-    (`deflated`); `alive()` between chunks of the copy keeps the job's heartbeat."""
+    """The three files in one pass over the data: the first member is deflated into the archive
+    as the rows go by, the others into encrypted temporaries (never plaintext on disk, never
+    the whole export in memory) and copied into the archive after it as they are (`deflated`);
+    `alive()` between chunks of the copy keeps the job's heartbeat."""
     first, *others = WRITERS.values()
     with deflated.Archive(out) as archive, ExitStack() as waiting:
         members = [waiting.enter_context(deflated.DeflatedMember(k.member)) for k in others]
-        with _text_member(archive, first.member) as text, ExitStack() as texts:
-            writers = [first(text, job, catalogue)]
+        with ExitStack() as texts:
+            streamed = texts.enter_context(archive.stream(first.member))
+            writers = [first(texts.enter_context(_text(streamed)), job, catalogue)]
             for kind, member in zip(others, members, strict=True):
                 writers.append(kind(texts.enter_context(_text(member)), job, catalogue))
             count = write_journal(writers, rows)
