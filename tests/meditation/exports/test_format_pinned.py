@@ -19,6 +19,7 @@ from meditation import private_files
 from meditation.exports import tasks
 from meditation.models import DivineName, ExportJob, MeditationSession, Source
 from tests.factories import ExportJobFactory, UserFactory
+from tests.meditation.exports.test_deflated import as_zipfile_writes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_backend")]
 
@@ -101,11 +102,14 @@ def test_each_format_is_byte_for_byte_as_documented(journal, monkeypatch, fmt, m
 
 
 def test_the_zip_holds_the_same_three_files_in_order(journal, monkeypatch):
-    archive = zipfile.ZipFile(io.BytesIO(build(journal, ExportJob.Format.ZIP, monkeypatch)))
+    output = build(journal, ExportJob.Format.ZIP, monkeypatch)
+    archive = zipfile.ZipFile(io.BytesIO(output))
     assert archive.namelist() == ["journal.csv", "journal.json", "journal.md"]
     for member in archive.namelist():
         assert archive.read(member) == (PINNED / member).read_bytes()
         assert archive.getinfo(member).compress_type == zipfile.ZIP_DEFLATED
+    # And the archive around their deflated data is, byte for byte, what zipfile writes.
+    assert output == as_zipfile_writes(output)
 
 
 def test_a_date_range_and_an_empty_journal_are_pinned_too(journal, monkeypatch):

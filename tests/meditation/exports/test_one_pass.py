@@ -1,18 +1,24 @@
-"""A ZIP export reads the journal once, keeps its later members encrypted while it writes
-them, and asks the database the same few questions whatever the size of the journal."""
+"""A ZIP export reads the journal once, keeps its later members deflated and encrypted while it
+writes them, holds the same memory and asks the database the same few questions whatever the
+size of the journal, and holds exactly the three files the other formats give."""
 
+import datetime
 import io
 import tempfile
+import tracemalloc
 import zipfile
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from meditation import crypto, private_files
+from meditation import crypto, jobs, private_files
 from meditation.exports import journal, tasks
-from meditation.models import ExportJob
+from meditation.models import ExportJob, Source
 from tests.factories import ExportJobFactory, make_entries
+from tests.meditation.exports.test_deflated import as_zipfile_writes
+from tests.meditation.imports.helpers import log, row, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_backend")]
 
@@ -54,7 +60,9 @@ def test_the_queries_do_not_grow_with_the_journal(user, other_user, fmt):
     assert "meditation_divinename" not in " ".join(journal_reads(many))  # no join: a dict
 
 
-def test_the_members_waiting_for_their_turn_are_kept_encrypted(user, monkeypatch, tmp_path):
+def test_the_members_waiting_for_their_turn_are_kept_deflated_and_encrypted(
+    user, monkeypatch, tmp_path
+):
     make_entries(user, 50)
     kept = []
 
@@ -64,11 +72,65 @@ def test_the_members_waiting_for_their_turn_are_kept_encrypted(user, monkeypatch
         return spool
 
     monkeypatch.setattr(private_files.tempfile, "TemporaryFile", visible_temporary)
-    build(user, ExportJob.Format.ZIP)
+    job, _ = build(user, ExportJob.Format.ZIP)
+    archive = zipfile.ZipFile(io.BytesIO(private_files.open_plain(job.file).read()))
     assert len(kept) == 2  # the JSON and the Markdown, while the CSV is written
-    for name in kept:
+    for name, member in zip(kept, ("journal.json", "journal.md"), strict=True):
         with open(name, "rb") as raw:
             stored = raw.read()
         assert stored.startswith(crypto.HEAD)
         assert b"intention" not in stored
         assert b"Aysekai journal" not in stored
+        # Deflated before it was sealed: not the member's plaintext, sealed.
+        size = len(stored)
+        assert size < archive.getinfo(member).file_size / 2
+
+
+def test_a_zip_holds_the_other_three_exports_byte_for_byte(signed_in, user, monkeypatch):
+    """Imported entries too: the old tool's log goes in through the import page, and comes out
+    in every member as the CSV, JSON and Markdown exports give it."""
+    upload(signed_in, log(row(session_id="old-1", prompt="sabr — صبر, *bold*"), row()))
+    assert user.meditation_sessions.filter(source=Source.IMPORT).count() == 2
+    make_entries(user, journal.PAGE_SIZE + 10)  # two pages
+    now = datetime.datetime(2026, 11, 23, 18, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    alone = {}
+    for fmt, member in (("csv", "journal.csv"), ("json", "journal.json"), ("md", "journal.md")):
+        job, _ = build(user, fmt)
+        alone[member] = private_files.open_plain(job.file).read()
+    job, _ = build(user, ExportJob.Format.ZIP)
+    zipped = private_files.open_plain(job.file).read()
+    archive = zipfile.ZipFile(io.BytesIO(zipped))
+    assert {name: archive.read(name) for name in archive.namelist()} == alone
+    assert "old-1" in alone["journal.csv"].decode("utf-8-sig")
+    assert '"legacy_session_id": "old-1"' in alone["journal.json"].decode()
+    assert "sabr — صبر, \\*bold\\*" in alone["journal.md"].decode()
+    assert zipped == as_zipfile_writes(zipped)
+
+
+def traced_peak(owner, fmt):
+    job = ExportJobFactory(owner=owner, format=fmt)
+    tracemalloc.start()
+    try:
+        assert tasks.build_export(str(job.pk)) == "done"
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_zip_takes_no_more_memory_for_a_longer_journal(user, other_user, monkeypatch):
+    """Memory traced while building: a short journal's and one five times as long, each past
+    the sizes where what is held stops growing (a page of rows, a chunk of each sealed file
+    before its frame is written)."""
+    monkeypatch.setattr(journal, "PAGE_SIZE", 100)
+    monkeypatch.setattr(crypto, "CHUNK", 4096)
+    # Progress written at every percent, for both: a write's passing allocations would
+    # otherwise be seen only in the export that lasts longer than the interval.
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
+    make_entries(user, 500)
+    make_entries(other_user, 2500)
+    traced_peak(user, ExportJob.Format.ZIP)  # first-use caches, out of the comparison
+    short, long = traced_peak(user, "zip"), traced_peak(other_user, "zip")
+    # The waiting members held in memory would be more: deflated, about 200 KB here; as text,
+    # 1.6 MB.
+    assert long < short + 100 * 1024

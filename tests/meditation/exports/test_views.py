@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import AuditEvent
 from meditation.exports import tasks
-from meditation.models import DivineName, ExportJob, JobStatus
+from meditation.models import DivineName, ExportJob, JobStatus, MeditationSession
 from tests.factories import ExportJobFactory, MeditationSessionFactory
 from tests.meditation.helpers import committed
 from tests.private_storage import local_path
@@ -194,6 +194,15 @@ class TestFormats:
         assert text.count("\n## ") == 2
         assert "\\# not a heading" in text
         assert "\\<script\\>x" in text
+
+    def test_markdown_shows_a_mood_no_longer_offered_as_it_was_stored(self, signed_in, user):
+        entry = MeditationSessionFactory(user=user)
+        MeditationSession.objects.filter(pk=entry.pk).update(mood="serene")  # an old choice
+        MeditationSessionFactory(user=user, mood="calm")
+        request_export(signed_in, "md")
+        text = download(signed_in, ExportJob.objects.get())[0].decode()
+        assert "- Mood: serene\n" in text
+        assert "- Mood: Calm\n" in text
 
     def test_zip_holds_all_three(self, signed_in, user):
         MeditationSessionFactory(user=user)
