@@ -198,6 +198,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # write, and the idle time is kept to within that interval (issue 13).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60 * 24 * 7) * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# Read from the shared cache, written through to the database (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_REFRESH_SECONDS = min(
     env.int("SESSION_REFRESH_SECONDS", default=300), SESSION_COOKIE_AGE // 2
 )

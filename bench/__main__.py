@@ -26,6 +26,7 @@ SMOKE_OUTPUT = stack.ROOT / "var" / "bench-smoke.json"
 # The person's own pages are loaded signed in; the rest as a visitor (no cookie), as most of
 # their readers are: a session costs every request its reads and its save.
 SIGNED_IN_PREFIXES = ("/journal/", "/exports/")
+WARM_UP_SECONDS = 2
 PATHS = ("/healthz", "/", "/about/", "/names/", "/names/1/", "/names/?q=mercy", "/journal/",
          "/journal/?q=mercy", "/journal/stats/", "/exports/")  # fmt: skip
 
@@ -122,6 +123,12 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
                 raise RuntimeError(f"{path} answered {status}, not 200")
         print(f"::: every URL answers; load with {'wrk' if load.have_wrk() else 'Python'}")
         levels = [int(level) for level in args.connections.split(",")]
+        # A short load of each URL first, not counted: every worker has built its middleware,
+        # opened its connections and filled its caches before the first figure (the static
+        # file, measured first, otherwise paid for the whole site's warming up).
+        for path in paths.values():
+            load.run(site.url, path, levels[0], min(WARM_UP_SECONDS, args.seconds),
+                     cookie_for(path, cookie))  # fmt: skip
         loads: dict[str, list[dict[str, Any]]] = {}
         for level in levels:
             loads[str(level)] = []
