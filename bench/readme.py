@@ -24,8 +24,9 @@ def section(results: Mapping[str, Any]) -> str:
         f"Latest `make bench`: {results['date']}, commit `{results['commit'][:10]}`, "
         f"{settings['entries']:,} entries, {settings['database']} + {settings['cache']}, "
         f"gunicorn with {settings['web_workers']} sync workers, {settings['load_tool']} "
-        f"{settings['seconds']:g} s per URL, on {results['machine']['cpus']} cores. Ratios "
-        "are requests/s over the site's own static CSS in the same run.",
+        f"{settings['seconds']:g} s per URL in {settings.get('rounds', 1)} rounds (each URL's "
+        f"median counts), on {results['machine']['cpus']} cores. Ratios are requests/s over the "
+        "site's own static CSS in the same run.",
         "",
         report.markdown_table(report.load_table(results)),
         "",
