@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import AuthSession
@@ -64,6 +65,9 @@ def test_it_ends_a_session_after_the_idle_time(client, user, settings):
     assert client.get("/accounts/settings/").status_code == 200
     idle = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
     Session.objects.filter(session_key=client.session.session_key).update(expire_date=idle)
+    # With Redis the session's copy there is honoured until it expires (SESSION_REFRESH_SECONDS
+    # at most, accounts/session_store.py); a row changed by hand: drop the copy.
+    cache.clear()
     assert client.get("/accounts/settings/").status_code == 302
 
 
@@ -90,12 +94,13 @@ def test_it_pushes_the_expiry_forward_once_the_refresh_interval_has_passed(clien
 
 
 def test_a_signed_in_page_within_the_interval_writes_nothing(
-    client, user, django_assert_num_queries
+    client, user, django_assert_max_num_queries
 ):
     sign_in(client, user.email)
     client.get("/accounts/settings/")
-    # The session and the person, read; no savepoint, UPDATE or release of the session.
-    with django_assert_num_queries(2) as queries:
+    # The session (from Redis when the cache is shared) and the person, read; no savepoint,
+    # UPDATE or release of the session.
+    with django_assert_max_num_queries(2) as queries:
         client.get("/about/")
     assert not [q for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
 
