@@ -7,8 +7,8 @@ as asked, the count, the rows, the pager, or the empty state) is kept, under a k
 everything it shows:
 
 - the person's journal fingerprint (`stats_cache.fingerprint`: any change to their entries,
-  in any process, moves it), their time zone (the times), and the catalogue version (the
-  names' Arabic and transliteration), so nothing has to be invalidated by hand;
+  in any process, moves it), their time zone (the times), the catalogue version (the names'
+  Arabic and transliteration) and the build, so nothing has to be invalidated by hand;
 - the query parameters (filters, words, page).
 
 The markup holds journal text (the intentions), so it is never kept readable: it is sealed
@@ -16,7 +16,8 @@ with the field encryption (Fernet under FIELD_ENCRYPTION_KEYS, as the entries ar
 is an HMAC of its parts under a key of the person's own (`crypto.person_mac`), so that neither
 a search's words nor anything else readable appears in the cache. A key no longer configured
 cannot unseal it: that is a miss. A cache that cannot be reached is skipped (the results are
-rendered), as the other caches do (`platform/counters.py`). The page around it (the header,
+rendered), through the same fail-open reads and writes as the other caches
+(`platform/fragment_cache.py`). The page around it (the header,
 the messages, the sign-out form's CSRF token) is rendered for every request; a form with
 errors is never kept (it is cheap: nothing is searched).
 """
@@ -27,10 +28,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cryptography.fernet import InvalidToken
-from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
-from aysekai_site.platform.counters import cache_failed
+from aysekai_site.platform.fragment_cache import fetch, keep
 
 from .. import crypto
 
@@ -52,19 +52,12 @@ def sealed_results(user: User, parts: tuple[object, ...], render: Callable[[], s
     back from the cache is our own rendered markup: Fernet authenticates it, so a cache that
     was written by anyone without the keys cannot put markup into the page."""
     where = key(user, parts)
-    try:
-        sealed = cache.get(where)
-    except Exception as error:  # an unreachable cache: render, as without one
-        cache_failed("journal list get", error)
-        return mark_safe(render())  # noqa: S308 (rendered by the template engine)
+    sealed = fetch(where).get(where)
     if isinstance(sealed, bytes):
         try:
             return mark_safe(crypto.fernet().decrypt(sealed).decode("utf-8"))  # noqa: S308
         except InvalidToken:  # sealed under a key no longer configured
             pass
     markup = render()
-    try:
-        cache.set(where, crypto.fernet().encrypt(markup.encode("utf-8")), timeout=TIMEOUT)
-    except Exception as error:
-        cache_failed("journal list set", error)
-    return mark_safe(markup)  # noqa: S308
+    keep(where, crypto.fernet().encrypt(markup.encode("utf-8")), TIMEOUT)
+    return mark_safe(markup)  # noqa: S308 (rendered by the template engine)

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
@@ -23,8 +23,7 @@ from aysekai_site.platform.htmx import render_fragment, render_page_or_fragment,
 from aysekai_site.platform.versions import code_version
 
 from ..audit import Action
-from ..catalogue.page_cache import catalogue_version
-from ..models import MeditationSession
+from ..models import CATALOGUE_VERSION, MeditationSession
 from ..ownership import get_own_entry
 from . import stats_page
 from .forms import EntryEditForm, JournalFilterForm
@@ -51,7 +50,7 @@ def journal(request: AuthenticatedRequest) -> HttpResponse:
     filtered = bool(request.GET.dict().keys() - {"page"})
     querystring = params.urlencode()
 
-    def body() -> str:
+    def body() -> SafeString:
         """The filters (they show what was asked) and the results."""
         entries = filtered_entries(request, form)
         # Only the page's rows are decrypted (without a search, not even their reflection).
@@ -68,13 +67,13 @@ def journal(request: AuthenticatedRequest) -> HttpResponse:
         # Everything the results show, so that a change anywhere is a new key (list_cache).
         parts = (
             *fingerprint(user),
-            catalogue_version(),
+            CATALOGUE_VERSION.current(),
             code_version(),
             sorted(request.GET.lists()),
         )
-        html: str = sealed_results(user, parts, body)
+        html = sealed_results(user, parts, body)
     else:  # the form's errors (they show what was typed) are not kept
-        html = mark_safe(body())  # noqa: S308 (rendered by the template engine)
+        html = body()
     context = {"form": form, "query": query, "body_html": html}
     return render(request, "meditation/journal.html", context)
 
