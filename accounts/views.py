@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
-from . import audit, mail
+from . import audit, backends, mail
 from .audit import Action
 from .forms import (
     DeleteAccountForm,
@@ -63,7 +63,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             user = form.save()
             audit.record(request, Action.SIGNUP, user, actor=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=backends.PATH)
         messages.success(request, "Welcome. Your account is ready.")
         return HttpResponseRedirect(destination)
     return render(request, "accounts/signup.html", {"form": form, "next": destination})

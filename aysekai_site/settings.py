@@ -111,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.preferences",
             ],
+            # `{% url %}` remembering the URLs without arguments (platform/template_urls.py).
+            "builtins": ["aysekai_site.platform.template_urls"],
         },
     },
 ]
@@ -127,6 +129,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # `make bench`: docs/decisions.md, "Speed (issue 13)".
 DATABASE_POOL = env.int("DATABASE_POOL", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that polls the socket before it sends `SELECT 1`
+    # (aysekai_site/postgres/base.py): a reused connection costs no round trip (issue 13).
+    DATABASES["default"]["ENGINE"] = "aysekai_site.postgres"
     # A database that does not answer is an outage page in seconds, not a hung worker.
     connect_timeout = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", connect_timeout)
@@ -178,7 +183,8 @@ LOGOUT_REDIRECT_URL = "meditation:home"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out pair is refused even with the right password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in person without building the query.
+    "accounts.backends.PersonBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

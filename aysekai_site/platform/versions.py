@@ -63,11 +63,20 @@ class SharedVersion:
 
     def current(self) -> str:
         """The version now: one short read from the cache, or `compute()`."""
+        return self.current_with()[0]
+
+    def current_with(self, *keys: str) -> tuple[str, dict[str, Any]]:
+        """The version now, and the values stored at `keys` (those found), read in the same
+        round trip: a page kept under a key of its own, with the version it was made at."""
         if not cache_is_shared():
-            return self.compute()
-        stored = fetch(self.key).get(self.key)
+            return self.compute(), fetch(*keys) if keys else {}
+        found = fetch(self.key, *keys)
+        stored = found.pop(self.key, None)
         if isinstance(stored, str):
-            return stored
+            return stored, found
+        return self._computed(), found
+
+    def _computed(self) -> str:
         value = self.compute()
         try:
             cache.add(self.key, value, timeout=VERSION_TIMEOUT)

@@ -78,7 +78,8 @@ def stream(entries: QuerySet[MeditationSession], progress: Progress) -> Iterator
     No read is left open while `progress` writes: on SQLite a connection whose read is still
     open cannot write once another process has committed ("database is locked" at once,
     whatever the busy timeout), and the web writes all the time. So pages are fetched after
-    the last one's (started_at, pk), not from one long cursor.
+    the last one's (started_at, pk), not from one long cursor: each page an index range that
+    starts where the last one ended, so reading the journal costs the same per row at any size.
     """
     rows = entries.values_list(*_COLUMNS)
     page = _page(rows)
@@ -90,9 +91,16 @@ def stream(entries: QuerySet[MeditationSession], progress: Progress) -> Iterator
             progress(count)
         if len(page) < PAGE_SIZE:
             break
-        last = page[-1]
-        after = Q(started_at__gt=last.started_at) | Q(started_at=last.started_at, pk__gt=last.id)
-        page = _page(rows.filter(after))
+        page = _page(after(rows, page[-1]))
+
+
+def after(rows: QuerySet[MeditationSession, Any], last: Entry) -> QuerySet[MeditationSession, Any]:
+    """The rows after `last` in (started_at, pk) order. `started_at >= last's` adds nothing to
+    the condition but lets the database start its index scan at the last row, instead of
+    reading and filtering out every row before it again for each page (at 100,000 entries
+    that was most of an export's time)."""
+    later = Q(started_at__gt=last.started_at) | Q(started_at=last.started_at, pk__gt=last.id)
+    return rows.filter(later, started_at__gte=last.started_at)
 
 
 def _page(rows: QuerySet[MeditationSession, tuple[Any, ...]]) -> list[Entry]:

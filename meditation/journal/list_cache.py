@@ -7,9 +7,13 @@ as asked, the count, the rows, the pager, or the empty state) is kept, under a k
 everything it shows:
 
 - the person's journal fingerprint (`stats_cache.fingerprint`: any change to their entries,
-  in any process, moves it), their time zone (the times), the catalogue version (the names'
-  Arabic and transliteration) and the build, so nothing has to be invalidated by hand;
+  in any process, moves it), their time zone (the times) and the build, so nothing has to be
+  invalidated by hand;
 - the query parameters (filters, words, page).
+
+The catalogue version (the names' Arabic and transliteration) is kept with the markup rather
+than in its key: it is read in the same round trip as the markup (`SharedVersion.current_with`),
+and markup made at another version is made again.
 
 The markup holds journal text (the intentions), so it is never kept readable: it is sealed
 with the field encryption (Fernet under FIELD_ENCRYPTION_KEYS, as the entries are), and its key
@@ -30,9 +34,10 @@ from typing import TYPE_CHECKING
 from cryptography.fernet import InvalidToken
 from django.utils.safestring import SafeString, mark_safe
 
-from aysekai_site.platform.fragment_cache import fetch, keep
+from aysekai_site.platform.fragment_cache import keep
 
 from .. import crypto
+from ..models import CATALOGUE_VERSION
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -48,16 +53,19 @@ def key(user: User, parts: tuple[object, ...]) -> str:
 
 
 def sealed_results(user: User, parts: tuple[object, ...], render: Callable[[], str]) -> SafeString:
-    """The markup for `parts` from the cache, or `render()`ed and kept, sealed. What comes
-    back from the cache is our own rendered markup: Fernet authenticates it, so a cache that
-    was written by anyone without the keys cannot put markup into the page."""
+    """The markup for `parts` from the cache, or `render()`ed and kept, sealed, with the
+    catalogue version it was made at: that version and the markup are read in one round trip,
+    and markup made at another version is made again (and replaces it). What comes back from
+    the cache is our own rendered markup: Fernet authenticates it, so a cache that was written
+    by anyone without the keys cannot put markup into the page."""
     where = key(user, parts)
-    sealed = fetch(where).get(where)
-    if isinstance(sealed, bytes):
+    version, found = CATALOGUE_VERSION.current_with(where)
+    kept = found.get(where)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
         try:
-            return mark_safe(crypto.fernet().decrypt(sealed).decode("utf-8"))  # noqa: S308
+            return mark_safe(crypto.fernet().decrypt(kept[1]).decode("utf-8"))  # noqa: S308
         except InvalidToken:  # sealed under a key no longer configured
             pass
     markup = render()
-    keep(where, crypto.fernet().encrypt(markup.encode("utf-8")), TIMEOUT)
+    keep(where, (version, crypto.fernet().encrypt(markup.encode("utf-8"))), TIMEOUT)
     return mark_safe(markup)  # noqa: S308 (rendered by the template engine)

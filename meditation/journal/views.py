@@ -23,7 +23,7 @@ from aysekai_site.platform.htmx import render_fragment, render_page_or_fragment,
 from aysekai_site.platform.versions import code_version
 
 from ..audit import Action
-from ..models import CATALOGUE_VERSION, MeditationSession
+from ..models import MeditationSession
 from ..ownership import get_own_entry
 from . import stats_page
 from .forms import EntryEditForm, JournalFilterForm
@@ -65,12 +65,8 @@ def journal(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if form.is_valid():
         # Everything the results show, so that a change anywhere is a new key (list_cache).
-        parts = (
-            *fingerprint(user),
-            CATALOGUE_VERSION.current(),
-            code_version(),
-            sorted(request.GET.lists()),
-        )
+        # (the catalogue version is kept with the markup: `sealed_results`)
+        parts = (*fingerprint(user), code_version(), sorted(request.GET.lists()))
         html = sealed_results(user, parts, body)
     else:  # the form's errors (they show what was typed) are not kept
         html = body()

@@ -102,7 +102,7 @@ def test_it_reads_smtp_settings_from_email_url():
 def test_it_selects_postgres_from_database_url():
     result = load_settings(DEBUG="true", DATABASE_URL="postgres://u:p@127.0.0.1:5432/aysekai")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "django.db.backends.postgresql"
+    assert result.stdout.splitlines()[0] == "aysekai_site.postgres"
 
 
 def test_it_keeps_the_filesystem_brokers_files_where_celery_filesystem_dir_says(tmp_path):

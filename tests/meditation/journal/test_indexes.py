@@ -113,3 +113,19 @@ def test_the_stats_fingerprint_reads_one_row_of_its_index(person):
         text,
     )
     assert probe, text
+
+
+@pytest.mark.django_db
+def test_an_exports_next_page_starts_its_index_scan_where_the_last_page_ended(person):
+    """Export pages are read after the last row (exports/journal.py): the scan must start
+    there, not read and drop every earlier row again for each page."""
+    from meditation.exports import journal
+
+    rows = own(person).order_by("started_at", "pk").values_list(*journal._COLUMNS)
+    total = rows.count()
+    [last] = journal._page(rows[total - 100 : total - 99])  # a page near the end
+    text = journal.after(rows, last)[: journal.PAGE_SIZE].explain(analyze=True)
+    assert re.search(r"Index Cond: \(.*started_at >=", text), text
+    removed = sum(int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", text))
+    assert removed < 10, text
+    assert len(list(journal.after(rows, last))) == 99

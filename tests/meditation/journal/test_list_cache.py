@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meditation.journal import list_cache, stats_cache
-from meditation.models import DivineName
+from meditation.models import CATALOGUE_VERSION, DivineName
 from tests.factories import MeditationSessionFactory, make_entries
 
 pytestmark = pytest.mark.django_db
@@ -153,10 +153,40 @@ def test_two_people_never_share_a_page(signed_in, user, other_user, client):
 def test_markup_sealed_under_a_key_no_longer_configured_is_rendered_again(user):
     parts = ("a page",)
     stranger = Fernet(Fernet.generate_key())
-    cache.set(list_cache.key(user, parts), stranger.encrypt(b"<p>planted</p>"))
+    planted = (CATALOGUE_VERSION.current(), stranger.encrypt(b"<p>planted</p>"))
+    cache.set(list_cache.key(user, parts), planted)
     assert list_cache.sealed_results(user, parts, lambda: "<p>ours</p>") == "<p>ours</p>"
     # ...and what is kept now is ours, sealed under the configured key.
     assert list_cache.sealed_results(user, parts, lambda: "<p>other</p>") == "<p>ours</p>"
+
+
+def test_markup_made_at_another_catalogue_version_is_made_again(user, versions):
+    parts = ("a page",)
+    assert list_cache.sealed_results(user, parts, lambda: "<p>old</p>") == "<p>old</p>"
+    assert list_cache.sealed_results(user, parts, lambda: "<p>new</p>") == "<p>old</p>"
+    name = DivineName.objects.get(number=2)
+    name.meaning = "edited"
+    name.save()
+    assert list_cache.sealed_results(user, parts, lambda: "<p>new</p>") == "<p>new</p>"
+    assert list_cache.sealed_results(user, parts, lambda: "<p>newer</p>") == "<p>new</p>"
+
+
+def test_the_version_and_the_markup_are_one_read_of_the_cache(signed_in, user, shared_versions,
+                                                              monkeypatch):  # fmt: skip
+    make_entries(user, 3)
+    page(signed_in)
+    reads: list[tuple[str, ...]] = []
+    real = cache.get_many
+
+    def spy(keys, *args, **kwargs):
+        reads.append(tuple(keys))
+        return real(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", spy)
+    page(signed_in)
+    [read] = [keys for keys in reads if any(":journal-list:" in key for key in keys)]
+    assert CATALOGUE_VERSION.key in read
+    assert not [keys for keys in reads if keys == (CATALOGUE_VERSION.key,)]
 
 
 def test_the_page_is_rendered_when_the_cache_is_down(signed_in, user, cache_down):

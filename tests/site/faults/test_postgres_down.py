@@ -48,3 +48,16 @@ def test_it_answers_every_request_with_the_503_page_and_recovers(stack, postgres
     assert person.post("/meditate/", SITTING, follow=False).status == 302
     assert visitor.get("/names/7/").status == 200
     assert stack.browser().get("/readyz").status == 200
+
+
+def test_a_restart_between_two_requests_costs_neither_of_them(stack, postgres):
+    """Each worker's persistent connection is dead after the restart: the health check finds
+    it and opens another before the request's first query (aysekai_site/postgres/base.py)."""
+    person = stack.sign_up()
+    for _ in range(6):  # every worker has served the person: each holds a connection
+        assert person.get("/journal/").status == 200
+    postgres.stop()
+    postgres.start()
+    for _ in range(6):
+        page = person.get("/journal/")
+        assert page.status == 200, f"{page.status}\n{page.text[:500]}"

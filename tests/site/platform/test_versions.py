@@ -105,3 +105,22 @@ def test_the_backend_decides_whether_the_cache_is_shared(settings, cache_down):
     assert not cache_is_shared()
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     assert not cache_is_shared()
+
+
+def test_current_with_reads_the_version_and_other_keys_together(shared_versions, data, version,
+                                                                 monkeypatch):  # fmt: skip
+    cache.set("test:page", "kept")
+    assert version.current_with("test:page", "test:none") == ("state-1", {"test:page": "kept"})
+    reads: list[list[str]] = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(list(keys)) or real(keys))
+    assert version.current_with("test:page") == ("state-1", {"test:page": "kept"})
+    assert reads == [[version.key, "test:page"]]
+    assert data.reads == 1
+
+
+def test_current_with_on_a_local_cache_computes_and_reads(local_versions, data, version):
+    cache.set("test:page", "kept")
+    assert version.current_with("test:page") == ("state-1", {"test:page": "kept"})
+    assert version.current_with() == ("state-1", {})
+    assert data.reads == 2
