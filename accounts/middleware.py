@@ -6,12 +6,15 @@
   An active (or stolen) session would otherwise live for ever: SESSION_ABSOLUTE_AGE after
   signing in, it is signed out, however active; before that, its expiry is never set past
   that point.
+- `LoadedUserMiddleware`: `request.user` becomes the person (or the visitor) it stands for,
+  rather than the lazy proxies the auth and second-factor middleware put there.
 - `TimeZoneMiddleware`: every time a signed-in person sees is in their own zone; a visitor's in
   UTC.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 import zoneinfo
 from collections.abc import Callable
@@ -23,6 +26,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from . import audit
 from .audit import Action
@@ -85,6 +89,37 @@ def _refresh_due(session: SessionBase, now: float, ends: float) -> bool:
     # An expiry set from the whole idle age near the end of the lifetime; `+ 2` allows for the
     # second rounded up when it was cut to the end.
     return refreshed + session.get_expiry_age() > ends + 2
+
+
+class LoadedUserMiddleware:
+    """After AuthenticationMiddleware and OTPMiddleware: loads the user and puts the object
+    itself in `request.user`.
+
+    Those two each wrap `request.user` in a `SimpleLazyObject` (so the user is read only if
+    asked for), and every attribute of it read afterwards (a template's `user.is_authenticated`,
+    a view's `user.pk`) goes through both wrappers: a tenth of a signed-in page whose content is
+    cached (issue 13). Every request reads the user anyway (`TimeZoneMiddleware`, next), so
+    loading it here costs nothing more. The object is the one the proxies stood for, with the
+    second factor's `otp_device` and `is_verified`. While the database cannot be reached the
+    proxy is left as it is: the view meets the same error and answers the 503 page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with contextlib.suppress(DatabaseError):
+            request.user = loaded(request.user)
+        return self.get_response(request)
+
+
+def loaded[T](value: T) -> T:
+    """The object a lazy object (or a lazy object of lazy objects) stands for, set up."""
+    while isinstance(value, LazyObject):
+        if value._wrapped is empty:
+            value._setup()
+        value = value._wrapped
+    return value
 
 
 class TimeZoneMiddleware:

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.LoadedUserMiddleware",  # request.user itself, not two lazy proxies
     "accounts.middleware.TimeZoneMiddleware",  # the signed-in person's zone (visitors: UTC)
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -111,8 +112,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.preferences",
             ],
-            # `{% url %}` remembering the URLs without arguments (platform/template_urls.py).
-            "builtins": ["aysekai_site.platform.template_urls"],
+            # `{% url %}` and `{% extends %}` doing less per page (platform/template_builtins.py).
+            "builtins": ["aysekai_site.platform.template_builtins"],
         },
     },
 ]
@@ -312,7 +313,8 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # whitenoise's CompressedManifestStaticFilesStorage, remembering each name's URL.
+        else "aysekai_site.static_storage.StaticStorage"
     },
     "private": PRIVATE_STORAGE,
 }

@@ -126,7 +126,7 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     site.prepare()
     print(f"::: seeding one person with {args.entries:,} entries")
     seeded = json.loads(site.run("-m", "bench.seed", str(args.entries)))
-    cookie = f"{seeded['cookie_name']}={seeded['cookie']}"
+    cookie = seeded["cookie_header"]
     site.start()
     try:
         paths = {report.STATIC: static_css(site)} | {p: p for p in args.paths.split(",")}

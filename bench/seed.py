@@ -1,6 +1,7 @@
 """`python -m bench.seed N`, in the site's environment: one person with N finished entries
 (bulk inserts; the text is encrypted as any entry's), signed in. Prints JSON: their e-mail,
-id and session cookie."""
+id, session cookie and the Cookie header a browser of theirs sends (the session and CSRF
+cookies)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ def analyze() -> None:
 
 def seed(count: int) -> dict[str, object]:
     from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.test import Client
     from django.utils import timezone
+    from django.utils.crypto import get_random_string
 
     from accounts.models import User
     from meditation.models import DivineName, MeditationSession, Mood
@@ -63,8 +66,12 @@ def seed(count: int) -> dict[str, object]:
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # The CSRF cookie a browser holds after its first page (its secret, as the middleware sets
+    # it): without it every page would make a new secret and send a Set-Cookie, as for nobody.
+    csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    header = f"{settings.SESSION_COOKIE_NAME}={cookie}; {settings.CSRF_COOKIE_NAME}={csrf}"
     return {"email": user.email, "user_id": user.pk, "cookie_name": settings.SESSION_COOKIE_NAME,
-            "cookie": cookie}  # fmt: skip
+            "cookie": cookie, "cookie_header": header}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -6,11 +6,13 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
-from accounts.middleware import SIGNED_IN_AT
-from accounts.models import AuthSession
+from accounts.middleware import SIGNED_IN_AT, loaded
+from accounts.models import AuthSession, User
 from meditation.models import ExportJob, ImportJob
 from tests.accounts.helpers import actions, sign_in
 from tests.factories import MeditationSessionFactory
@@ -177,3 +179,36 @@ def test_staff_see_the_admin_in_their_zone(staff_client):
     )
     html = page(staff_client, "/admin/meditation/exportjob/")
     assert "March 2, 2026, 10 a.m." in html
+
+
+# --- LoadedUserMiddleware --------------------------------------------------------------------
+
+
+def test_a_signed_in_request_carries_the_person_itself(signed_in, user):
+    request = signed_in.get("/accounts/settings/").wsgi_request
+    assert type(request.user) is User
+    assert request.user == user
+    assert request.user.is_verified() is False  # the second factor's attributes are kept
+
+
+def test_a_verified_second_factor_is_kept_on_the_person(client, user):
+    from tests.conftest import verify_second_factor
+
+    verify_second_factor(client, user)
+    request = client.get("/accounts/settings/").wsgi_request
+    assert type(request.user) is User
+    assert request.user.is_verified() is True
+
+
+def test_a_visitor_is_the_anonymous_user_itself(client):
+    request = client.get("/accounts/login/").wsgi_request
+    assert type(request.user) is AnonymousUser
+
+
+def test_loaded_unwraps_lazy_objects_within_lazy_objects():
+    calls: list[str] = []
+    inner = SimpleLazyObject(lambda: calls.append("inner") or "the value")
+    outer = SimpleLazyObject(lambda: calls.append("outer") or inner)
+    assert loaded(outer) == "the value"
+    assert calls == ["outer", "inner"]
+    assert loaded("plain") == "plain"

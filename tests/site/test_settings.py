@@ -82,7 +82,7 @@ def test_it_hashes_and_compresses_static_names_outside_debug():
         ALLOWED_HOSTS="a.example",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
+    assert "aysekai_site.static_storage.StaticStorage" in result.stdout
     assert "secure-cookies=True" in result.stdout
 
 

@@ -32,7 +32,7 @@ def test_it_loads_nothing_from_another_origin():
 def test_it_serves_hashed_compressed_files_in_production(tmp_path, client):
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "aysekai_site.static_storage.StaticStorage"},
     }
     with override_settings(STATIC_ROOT=tmp_path, STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -48,3 +48,29 @@ def test_it_answers_the_favicon_request(client):
     assert response.status_code == 301
     assert response["Location"].startswith("/static/favicon")
     assert response["Location"].endswith(".svg")
+
+
+def test_the_production_storage_remembers_each_names_url(tmp_path, monkeypatch):
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from aysekai_site.static_storage import StaticStorage
+
+    with override_settings(STATIC_ROOT=tmp_path):
+        storage = StaticStorage()
+        storage.hashed_files = {"a.css": "a.123.css"}  # as read from the manifest
+        storage.manifest_strict = True
+        asked: list[str] = []
+        real = CompressedManifestStaticFilesStorage.url
+
+        def counted(self, name, force=False):
+            asked.append(name)
+            return real(self, name, force)
+
+        monkeypatch.setattr(CompressedManifestStaticFilesStorage, "url", counted)
+        assert storage.url("a.css") == storage.url("a.css") == "/static/a.123.css"
+        assert asked == ["a.css"]
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            storage.url("missing.css")
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            storage.url("missing.css")
+        assert asked == ["a.css", "missing.css", "missing.css"]
