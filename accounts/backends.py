@@ -30,9 +30,12 @@ _PLACEHOLDER = 0
 
 
 @functools.cache
-def _statement(vendor: str) -> tuple[str, list[str], list[tuple[int, tuple[list[Any], Any]]]]:
-    """The SQL of `filter(pk=%s)`, the field names of its columns and their converters."""
-    user_model = get_user_model()
+def _statement(
+    vendor: str,
+) -> tuple[type[User], str, list[str], list[tuple[int, tuple[list[Any], Any]]]]:
+    """The user model, the SQL of its `filter(pk=%s)`, the field names of its columns and their
+    converters (`vendor` only keys the cache)."""
+    user_model: type[User] = get_user_model()
     query = user_model._default_manager.filter(pk=_PLACEHOLDER).query
     compiler = query.get_compiler(DEFAULT_DB_ALIAS)
     sql, params = compiler.as_sql()
@@ -40,15 +43,14 @@ def _statement(vendor: str) -> tuple[str, list[str], list[tuple[int, tuple[list[
         raise ValueError(f"unexpected parameters for the person's query: {params!r}")
     columns = [expression for expression, _, _ in compiler.select]
     names = [column.target.attname for column in columns]
-    return sql, names, list(compiler.get_converters(columns).items())
+    return user_model, sql, names, list(compiler.get_converters(columns).items())
 
 
 def read_person(pk: object) -> User | None:
     """The person with this primary key, or None: `_default_manager.get(pk=pk)` without
     building the query."""
     connection = connections[DEFAULT_DB_ALIAS]
-    sql, names, converters = _statement(connection.vendor)
-    user_model: type[User] = get_user_model()
+    user_model, sql, names, converters = _statement(connection.vendor)
     # As the ORM prepares it (a value that is no id raises as `get(pk=...)` does).
     value = user_model._meta.pk.get_db_prep_value(pk, connection, prepared=False)
     with connection.cursor() as cursor:
