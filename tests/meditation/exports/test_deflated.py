@@ -122,6 +122,21 @@ def test_a_member_takes_no_more_memory_when_it_is_larger():
     assert large < 2 * 1024 * 1024
 
 
+def test_a_short_first_write_does_not_spoil_the_compression():
+    """A member's header line then its body in one write, as a writer taking a batch of entries
+    gives them: ISA-L fed them as they came left 10 KB of Markdown at 70% of its size."""
+    body = TEXT[:12_000]
+    with deflate("member.txt", body, block=len(body)) as member:
+        at_once = b"".join(member.chunks())
+    with deflated.DeflatedMember("member.txt") as member:
+        member.write(body[:75])
+        member.write(body[75:])
+        parts = b"".join(member.chunks())
+    assert isal_zlib.decompress(parts, -15) == body
+    assert len(parts) < len(at_once) * 1.1
+    assert len(parts) < len(body) / 4
+
+
 def test_a_member_cannot_be_written_once_copied():
     with deflate("member.txt", b"text") as member:
         list(member.chunks())

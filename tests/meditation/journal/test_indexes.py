@@ -121,7 +121,7 @@ def test_an_exports_next_page_starts_its_index_scan_where_the_last_page_ended(pe
     there, not read and drop every earlier row again for each page."""
     from meditation.exports import journal
 
-    rows = own(person).order_by("started_at", "pk").values_list(*journal._COLUMNS)
+    rows = journal.rows_of(own(person).order_by("started_at", "pk"))
     total = rows.count()
     [last] = journal._page(rows[total - 100 : total - 99])  # a page near the end
     text = journal.after(rows, last)[: journal.PAGE_SIZE].explain(analyze=True)
