@@ -6,6 +6,7 @@ class MeditationConfig(AppConfig):
     verbose_name = "Meditation"
 
     def ready(self) -> None:
+        from accounts import backends
         from accounts.audit import register_actions
         from aysekai_site.platform import metrics
 
@@ -15,9 +16,12 @@ class MeditationConfig(AppConfig):
         from .audit import Action
         from .exports import tasks as export_tasks  # noqa: F401
         from .imports import tasks as import_tasks  # noqa: F401
-        from .journal import stats_cache  # noqa: F401
+        from .journal import stats_cache
         from .journal import tasks as journal_tasks  # noqa: F401
         from .metrics import ExportJobs
 
         register_actions(Action)
         metrics.register("exports", ExportJobs())
+        # The journal's fingerprint comes with the person: one round trip less on the stats
+        # page and the journal list (stats_cache.fingerprint).
+        backends.read_along(stats_cache.READ_WITH_PERSON, stats_cache.read_with_person)

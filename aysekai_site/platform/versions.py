@@ -17,6 +17,12 @@ version the cache has lost (expired, evicted, flushed) is computed again from th
   process would never see a bump. There the version is computed from the data on every read
   (correct, one query). `VERSIONS_IN_CACHE` overrides the choice (tests of the shared path).
 
+**Read with the session**: a signed-in request reads its session from the shared cache before
+anything else, and every shared version comes in the same round trip (`get_with_versions`),
+remembered for the rest of the request: a page that asks for a version then costs no round
+trip of its own. The request sees each version as it was when it began, as if it had read it
+first; a bump in this process forgets what was read, so a request always sees its own writes.
+
 `code_version()`: what this build's pages are made of (our code and templates, the static
 files' hashed names, the installed packages). A stored page outlives the process that made it;
 after a deploy it must not be served, since it may name static files the new build lacks. Under
@@ -30,6 +36,7 @@ import hashlib
 import secrets
 import sysconfig
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +44,10 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache, caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils.autoreload import file_changed
 
@@ -56,10 +65,17 @@ def cache_is_shared() -> bool:
     return not isinstance(caches["default"], LocMemCache | DummyCache)
 
 
+# Every shared version by its key, and what this request read of them with its session.
+_versions: dict[str, SharedVersion] = {}
+_in_request: ContextVar[bool] = ContextVar("versions_in_request", default=False)
+_read_ahead: ContextVar[dict[str, str] | None] = ContextVar("versions_read_ahead", default=None)
+
+
 class SharedVersion:
     def __init__(self, name: str, compute: Callable[[], str]) -> None:
         self.key = f"version:{name}"
         self.compute = compute
+        _versions[self.key] = self
 
     def current(self) -> str:
         """The version now: one short read from the cache, or `compute()`."""
@@ -70,6 +86,9 @@ class SharedVersion:
         round trip: a page kept under a key of its own, with the version it was made at."""
         if not cache_is_shared():
             return self.compute(), fetch(*keys) if keys else {}
+        read = _read_ahead.get()
+        if read is not None and self.key in read:
+            return read[self.key], fetch(*keys) if keys else {}
         found = fetch(self.key, *keys)
         stored = found.pop(self.key, None)
         if isinstance(stored, str):
@@ -88,15 +107,43 @@ class SharedVersion:
         """The data changed: at once, and again at commit (see the module's docstring)."""
         if not cache_is_shared():
             return
+        _read_ahead.set(None)
         self._renew()
         if transaction.get_connection().in_atomic_block:
             transaction.on_commit(self._renew)
 
     def _renew(self) -> None:
+        _read_ahead.set(None)
         try:
             cache.set(self.key, secrets.token_hex(8), timeout=VERSION_TIMEOUT)
         except Exception as error:
             cache_failed("version bump", error)
+
+
+def get_with_versions(store: BaseCache, key: str) -> Any:
+    """`store.get(key)` (raising as it does); when `store` is the shared cache and a request is
+    being answered, every shared version is read in the same round trip and remembered until
+    the request ends (`SharedVersion.current_with`)."""
+    if not _in_request.get() or store is not caches["default"] or not _versions:
+        return store.get(key)
+    keys = list(_versions)
+    found = store.get_many([key, *keys])
+    _read_ahead.set({k: found[k] for k in keys if isinstance(found.get(k), str)})
+    return found.get(key)
+
+
+def _request_began(**kwargs: object) -> None:
+    _in_request.set(True)
+    _read_ahead.set(None)
+
+
+def _request_ended(**kwargs: object) -> None:
+    _in_request.set(False)
+    _read_ahead.set(None)
+
+
+request_started.connect(_request_began, dispatch_uid="versions-request-began")
+request_finished.connect(_request_ended, dispatch_uid="versions-request-ended")
 
 
 def _installed_packages() -> Path:

@@ -41,7 +41,7 @@ def markup(user: User) -> SafeString:
     """The person's stats as markup: from the cache (one query, and the catalogue version), else
     made."""
     today = stats.local_today(stats.user_zone(user.time_zone))
-    seen = stats_cache.fingerprint(user)
+    seen = stats_cache.fingerprint(user, as_request_began=True)  # the stats view is a GET
     shows = (
         seen,
         today.isoformat(),

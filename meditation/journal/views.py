@@ -66,7 +66,8 @@ def journal(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_valid():
         # Everything the results show, so that a change anywhere is a new key (list_cache).
         # (the catalogue version is kept with the markup: `sealed_results`)
-        parts = (*fingerprint(user), code_version(), sorted(request.GET.lists()))
+        parts = (*fingerprint(user, as_request_began=True), code_version(),
+                 sorted(request.GET.lists()))  # fmt: skip
         html = sealed_results(user, parts, body)
     else:  # the form's errors (they show what was typed) are not kept
         html = body()

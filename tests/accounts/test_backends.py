@@ -86,3 +86,43 @@ def test_a_session_made_through_djangos_backend_stays_signed_in(client, user):
 def test_signing_in_records_this_backend(client, user):
     assert sign_in(client, user.email, PASSWORD).status_code == 302
     assert client.session[BACKEND_SESSION_KEY] == backends.PATH
+
+
+def test_what_another_app_reads_along_comes_in_the_same_query(user, monkeypatch):
+    """`read_along` (the journal's fingerprint, from meditation's AppConfig): one statement,
+    the value set on the person, and the person's own fields as before."""
+    from django.db.models import OuterRef, Subquery
+
+    monkeypatch.setattr(backends, "_read_along", dict(backends._read_along))
+    backends.read_along(
+        "email_again",
+        lambda: Subquery(User.objects.filter(pk=OuterRef("pk")).values("email")[:1]),
+    )
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            read = backends.read_person(user.pk)
+        assert len(queries.captured_queries) == 1
+        assert read is not None
+        assert read.email_again == user.email
+        assert fields(read) == fields(User.objects.get(pk=user.pk))
+    finally:
+        backends._statement.cache_clear()
+
+
+def test_the_journal_fingerprint_read_with_the_person_is_the_one_read_alone(user):
+    from meditation.journal import stats_cache
+    from tests.factories import make_entries
+
+    read = backends.read_person(user.pk)
+    assert stats_cache.fingerprint(read, as_request_began=True) == ("", user.time_zone)
+    make_entries(user, 3)
+    read = backends.read_person(user.pk)
+    with CaptureQueriesContext(connection) as queries:
+        along = stats_cache.fingerprint(read, as_request_began=True)
+    assert queries.captured_queries == []
+    assert along == stats_cache.fingerprint(user) != ("", user.time_zone)
+    # Without the value read along (a person read otherwise), the query.
+    otherwise = User.objects.get(pk=user.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert stats_cache.fingerprint(otherwise, as_request_began=True) == along
+    assert len(queries.captured_queries) == 1

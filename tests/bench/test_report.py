@@ -77,6 +77,20 @@ def test_exports_are_judged_against_copy_and_the_csv():
     assert found["ZIP export / CSV export"] is False
 
 
+def test_an_export_is_judged_by_its_ratio_to_the_yardstick_measured_beside_it():
+    """bench.export measures the yardstick after the export in the same process: that ratio
+    counts, not the export's seconds over a yardstick read a minute earlier."""
+    figures = results()
+    exports = figures["timings"]["exports"]
+    exports["csv"] |= {"seconds": 1.2, "ratio": 1.8}  # 1.2 / 0.5 would be 2.4
+    exports["json"] |= {"seconds": 0.8, "ratio": 2.1}  # 0.8 / 0.5 would be 1.6
+    exports["zip"] |= {"seconds": 1.0, "ratio": 2.5}  # 2.5 / 1.8 = 1.39 the CSV's
+    found = verdicts(report.targets(figures))
+    assert found["CSV export / (COPY + decryption)"] is True
+    assert found["JSON export / (COPY + decryption)"] is False
+    assert found["ZIP export / CSV export"] is False
+
+
 def test_memory_is_judged_flat_against_a_run_of_another_size():
     found = report.targets(results(), {100_000: 90.0})
     assert verdicts(found)["export worker peak memory"] is True

@@ -3,10 +3,14 @@ that nothing computed earlier can undo, and from the data whenever the cache can
 
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
+from contextlib import contextmanager
 
-from aysekai_site.platform.versions import SharedVersion, cache_is_shared
+import pytest
+from django.core.cache import cache, caches
+from django.core.signals import request_finished, request_started
+
+from aysekai_site.platform import versions
+from aysekai_site.platform.versions import SharedVersion, cache_is_shared, get_with_versions
 
 
 class Data:
@@ -124,3 +128,95 @@ def test_current_with_on_a_local_cache_computes_and_reads(local_versions, data, 
     assert version.current_with("test:page") == ("state-1", {"test:page": "kept"})
     assert version.current_with() == ("state-1", {})
     assert data.reads == 2
+
+
+# --- Read with the session (get_with_versions) --------------------------------------------
+
+
+@pytest.fixture
+def in_request(db):
+    """As while a request is answered: between request_started and request_finished (whose
+    other receivers close old database connections)."""
+    request_started.send(sender=None)
+    yield
+    request_finished.send(sender=None)
+
+
+def another_process_bumps(version) -> str:
+    cache.set(version.key, "bumped-elsewhere")
+    return "bumped-elsewhere"
+
+
+def test_a_request_reads_every_version_with_its_session(shared_versions, data, version,
+                                                        in_request):  # fmt: skip
+    cache.set("session", {"signed": "in"})
+    before = version.current()
+    with spied_reads() as reads:
+        assert get_with_versions(caches["default"], "session") == {"signed": "in"}
+        another_process_bumps(version)
+        assert version.current() == before  # as the request began: no round trip of its own
+        assert version.current_with("page") == (before, {})
+    assert reads == [["session", *versions._versions], ["page"]]  # the page alone
+
+
+def test_the_next_request_sees_a_bump_made_elsewhere(shared_versions, version, in_request):
+    get_with_versions(caches["default"], "session")
+    moved = another_process_bumps(version)
+    request_finished.send(sender=None)
+    assert version.current() == moved
+    request_started.send(sender=None)
+    assert version.current() == moved
+
+
+def test_a_request_sees_its_own_bump_at_once(shared_versions, version, in_request):
+    get_with_versions(caches["default"], "session")
+    before = version.current()
+    version.bump()
+    assert version.current() != before
+
+
+def test_outside_a_request_or_for_another_cache_only_the_key_is_read(
+    shared_versions, version, settings, db
+):
+    settings.CACHES = {
+        "default": settings.CACHES["default"],
+        "other": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    before = version.current()
+    get_with_versions(caches["default"], "session")  # not in a request
+    moved = another_process_bumps(version)
+    assert version.current() == moved
+    request_started.send(sender=None)
+    try:
+        with spied_reads() as reads:
+            get_with_versions(caches["other"], "session")
+        assert reads == []  # the other cache's own get, nothing of the default's
+        assert version.current() == moved != before
+    finally:
+        request_finished.send(sender=None)
+
+
+def test_a_version_the_cache_lost_is_computed_as_before(shared_versions, data, version,
+                                                        in_request):  # fmt: skip
+    cache.delete(version.key)
+    get_with_versions(caches["default"], "session")
+    assert version.current() == "state-1"
+    assert data.reads == 1
+
+
+@contextmanager
+def spied_reads():
+    """The keys of every get_many on the default cache."""
+    reads: list[list[str]] = []
+    store = caches["default"]
+    real = store.get_many
+
+    def spy(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return real(keys, *args, **kwargs)
+
+    store.get_many = spy
+    try:
+        yield reads
+    finally:
+        del store.get_many
