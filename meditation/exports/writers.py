@@ -76,7 +76,9 @@ _MARKUP = re.compile(r"[\\`*_{}\[\]<>#+\-!|]")
 
 def _markdown_text(text: str) -> str:
     """Journal text as Markdown paragraphs, with nothing in it read as markup."""
-    return _MARKUP.sub(r"\\\g<0>", text).replace("\n", "  \n")
+    if _MARKUP.search(text) is not None:  # most text has nothing to escape: no substitution
+        text = _MARKUP.sub(r"\\\g<0>", text)
+    return text.replace("\n", "  \n")
 
 
 class JournalWriter:
@@ -219,6 +221,7 @@ class MarkdownWriter(JournalWriter):
             for pk, n in self.names.items()
         }
         self.mood_lines = {"": ""} | {mood: f"- Mood: {label}\n" for mood, label in MOODS.items()}
+        self.durations: dict[tuple[int, int], str] = {}
 
     def write(self, entries: list[Entry]) -> None:
         self.out.write("".join(map(self._section, entries)))
@@ -232,9 +235,11 @@ class MarkdownWriter(JournalWriter):
             duration = "not finished"
         elif entry.planned_seconds == 0 and not entry.actual_seconds:  # time_not_recorded
             duration = "not recorded"
-        else:
-            done, planned = minutes(entry.actual_seconds or 0), entry.planned_seconds // 60
-            duration = f"{done} of {planned} minutes"
+        else:  # a few lengths recur: each written once
+            times = (entry.actual_seconds or 0, entry.planned_seconds)
+            duration = self.durations.get(times) or self.durations.setdefault(
+                times, f"{minutes(times[0])} of {times[1] // 60} minutes"
+            )
         mood = self.mood_lines.get(entry.mood)
         if mood is None:  # a value no longer among the choices: shown as it is
             mood = f"- Mood: {entry.mood}\n"
