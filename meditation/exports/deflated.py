@@ -68,6 +68,9 @@ class DeflatingWriter(io.BufferedIOBase):
         view = memoryview(data)
         self.crc = isal_zlib.crc32(view, self.crc)
         self.size += view.nbytes
+        if not self._pending and view.nbytes >= BLOCK:  # a whole block already: no copy
+            self._out(self._deflate.compress(view))
+            return view.nbytes
         self._pending += view
         if len(self._pending) >= BLOCK:
             self._out(self._deflate.compress(self._pending))
