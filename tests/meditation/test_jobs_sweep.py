@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from meditation import jobs
+from meditation.exports import journal as export_journal
 from meditation.exports.tasks import build_export
 from meditation.imports.tasks import run_import
 from meditation.models import ExportJob, ImportJob, JobStatus
@@ -106,16 +107,28 @@ class TestHeartbeat:
         written = []
         monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
         monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)  # however fast the machine
+        monkeypatch.setattr(export_journal, "BATCH_SIZE", 1)  # progress told after every row
         build_export(str(job.pk))
         assert fresh(job).status == JobStatus.DONE
         assert 50 < len(written) <= 100
         assert written == sorted(set(written))
+
+    def test_an_export_tells_its_progress_after_every_batch(self, user, monkeypatch):
+        make_entries(user, 1200)
+        job = export_job(owner=user, format="zip")
+        written = []
+        monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
+        monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
+        build_export(str(job.pk))
+        assert export_journal.BATCH_SIZE == 500
+        assert written == [41, 83, 99]  # 500, 1,000 and 1,200 rows of 1,200 (100 is `done`'s)
 
     def test_a_fast_export_writes_progress_a_few_times_not_per_percent(self, user, monkeypatch):
         make_entries(user, 1200)
         job = export_job(owner=user, format="zip")
         written = []
         monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
+        monkeypatch.setattr(export_journal, "BATCH_SIZE", 1)
         ticks = itertools.count(step=0.001)  # each row a millisecond: 1.2 s in all
         monkeypatch.setattr(jobs, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
         build_export(str(job.pk))
@@ -127,6 +140,7 @@ class TestHeartbeat:
         job = export_job(owner=user)
         written = []
         monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
+        monkeypatch.setattr(export_journal, "BATCH_SIZE", 1)
         # Every row takes longer than the heartbeat interval.
         ticks = itertools.count(step=settings.JOB_HEARTBEAT_SECONDS + 1)
         monkeypatch.setattr(jobs, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
