@@ -20,14 +20,16 @@ def private_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: no test is answered from another's pages (nor
-    from this process's copies of the stats pages)."""
-    from meditation.journal.stats_cache import recent
+    from this process's copies of the stats pages and the journal lists)."""
+    from meditation.journal import list_cache, stats_cache
 
     cache.clear()
-    recent.clear()
+    stats_cache.recent.clear()
+    list_cache.recent.clear()
     yield
     cache.clear()
-    recent.clear()
+    stats_cache.recent.clear()
+    list_cache.recent.clear()
 
 
 @pytest.fixture(params=["file system", "object store"])

@@ -13,7 +13,10 @@ everything it shows:
 
 The catalogue version (the names' Arabic and transliteration) is kept with the markup rather
 than in its key: it is read in the same round trip as the markup (`SharedVersion.current_with`),
-and markup made at another version is made again.
+or with the session (`platform.versions.get_with_versions`), and markup made at another version
+is made again. Each process also keeps the last pages it served, sealed as in the shared cache
+(`recent`, as the stats page's): a key names its content for good, so a copy under the same key
+and version is the same markup, and serving it saves the round trip.
 
 The markup holds journal text (the intentions), so it is never kept readable: it is sealed
 with the field encryption (Fernet under FIELD_ENCRYPTION_KEYS, as the entries are), and its key
@@ -38,12 +41,15 @@ from aysekai_site.platform.fragment_cache import keep
 
 from .. import crypto
 from ..models import CATALOGUE_VERSION
+from .stats_cache import Recent
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TIMEOUT = 15 * 60  # only frees the space: a key names its content for good
 _CONTEXT = b"aysekai journal list cache v1"
+# This process's copies: sealed markup by key, with the version it was made at.
+recent: Recent[bytes] = Recent(size=256, ttl=lambda: TIMEOUT)
 
 
 def key(user: User, parts: tuple[object, ...]) -> str:
@@ -59,13 +65,23 @@ def sealed_results(user: User, parts: tuple[object, ...], render: Callable[[], s
     the cache is our own rendered markup: Fernet authenticates it, so a cache that was written
     by anyone without the keys cannot put markup into the page."""
     where = key(user, parts)
-    version, found = CATALOGUE_VERSION.current_with(where)
-    kept = found.get(where)
-    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
+    version = CATALOGUE_VERSION.current()  # read with the session: no round trip of its own
+    sealed = recent.get(where, version)
+    if sealed is None:
+        version, found = CATALOGUE_VERSION.current_with(where)
+        kept = found.get(where)
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
+            sealed = kept[1]
+    if sealed is not None:
         try:
-            return mark_safe(crypto.fernet().decrypt(kept[1]).decode("utf-8"))  # noqa: S308
+            markup = crypto.fernet().decrypt(sealed).decode("utf-8")
         except InvalidToken:  # sealed under a key no longer configured
             pass
+        else:
+            recent.put(where, version, sealed)
+            return mark_safe(markup)  # noqa: S308 (our own markup, authenticated by Fernet)
     markup = render()
-    keep(where, (version, crypto.fernet().encrypt(markup.encode("utf-8"))), TIMEOUT)
+    sealed = crypto.fernet().encrypt(markup.encode("utf-8"))
+    keep(where, (version, sealed), TIMEOUT)
+    recent.put(where, version, sealed)
     return mark_safe(markup)  # noqa: S308 (rendered by the template engine)

@@ -142,27 +142,27 @@ def cached_counts(user: User, seen: Fingerprint, compute: Callable[[], Counts]) 
     return numbers
 
 
-class _Recent:
+class Recent[T]:
     """The last pages this process served, per slot: a copy of the shared cache's entry, which
     saves its round trip (a page is 100 KB). As safe as the shared entry: a copy is served only
     when it was made from what the page shows now (`shows`, read afresh for every request: the
     fingerprint from the database), so no process serves a page older than the database, and
     only for `timeout()`, as the shared entry. At most `size` pages."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._pages: OrderedDict[str, tuple[Hashable, float, SafeString]] = OrderedDict()
+    def __init__(self, size: int, ttl: Callable[[], float]) -> None:
+        self.size, self.ttl = size, ttl
+        self._pages: OrderedDict[str, tuple[Hashable, float, T]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, slot: str, current: Hashable) -> SafeString | None:
+    def get(self, slot: str, current: Hashable) -> T | None:
         with self._lock:
             kept = self._pages.get(slot)
-            if kept is None or kept[0] != current or time.monotonic() - kept[1] >= timeout():
+            if kept is None or kept[0] != current or time.monotonic() - kept[1] >= self.ttl():
                 return None
             self._pages.move_to_end(slot)
             return kept[2]
 
-    def put(self, slot: str, current: Hashable, markup: SafeString) -> None:
+    def put(self, slot: str, current: Hashable, markup: T) -> None:
         with self._lock:
             self._pages[slot] = (current, time.monotonic(), markup)
             self._pages.move_to_end(slot)
@@ -178,7 +178,7 @@ class _Recent:
             self._pages.clear()
 
 
-recent = _Recent(size=64)
+recent: Recent[SafeString] = Recent(size=64, ttl=timeout)
 
 
 def cached_page(user: User, shows: Hashable, render: Callable[[], SafeString]) -> SafeString:

@@ -65,7 +65,8 @@ def test_the_second_visit_reads_no_entry_and_shows_the_same(signed_in, user):
     assert entry_queries(signed_in) == []
     # The same page, but for the sign-out form's token (masked afresh for every response).
     assert unmasked(page(signed_in)) == unmasked(first)
-    cache.clear()  # without the cache, the same visit reads them
+    cache.clear()  # without the cache and this process's copy, the same visit reads them
+    list_cache.recent.clear()
     assert entry_queries(signed_in)
 
 
@@ -186,6 +187,7 @@ def test_the_version_and_the_markup_are_one_read_of_the_cache(signed_in, user, s
         return real(keys, *args, **kwargs)
 
     monkeypatch.setattr(cache, "get_many", spy)
+    list_cache.recent.clear()  # another process: the shared copy
     page(signed_in)
     # The version comes with the session (platform.versions.get_with_versions), the markup
     # alone; never a read of the version of its own.
@@ -193,6 +195,36 @@ def test_the_version_and_the_markup_are_one_read_of_the_cache(signed_in, user, s
     assert [keys for keys in reads if CATALOGUE_VERSION.key in keys and
             any("sessions" in key for key in keys)]  # fmt: skip
     assert not [keys for keys in reads if keys == (CATALOGUE_VERSION.key,)]
+
+
+def test_this_processs_copy_is_served_without_reading_the_shared_cache(
+    signed_in, user, shared_versions, monkeypatch
+):
+    make_entries(user, 3)
+    first = page(signed_in)
+    reads: list[tuple[str, ...]] = []
+    real = cache.get_many
+
+    def spy(keys, *args, **kwargs):
+        reads.append(tuple(keys))
+        return real(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", spy)
+    assert unmasked(page(signed_in)) == unmasked(first)
+    assert len(reads) == 1  # the session and the versions; no read of the page
+    assert not any(":journal-list:" in key for key in reads[0])
+    make_entries(user, 1, intention="a new one")  # a new key: made again
+    assert "4 entries." in page(signed_in)
+
+
+def test_a_copy_made_at_another_catalogue_version_is_made_again(signed_in, user, shared_versions):
+    MeditationSessionFactory(user=user, intention="shown")
+    page(signed_in)
+    [(before, _, _)] = list_cache.recent._pages.values()
+    CATALOGUE_VERSION.bump()  # as a curator's edit does
+    assert "shown" in page(signed_in)
+    [(after, _, _)] = list_cache.recent._pages.values()
+    assert after == CATALOGUE_VERSION.current() != before
 
 
 def test_the_page_is_rendered_when_the_cache_is_down(signed_in, user, cache_down):
