@@ -125,3 +125,17 @@ def versions(request):
     """The test once with versions in the cache (as with Redis), once from the database."""
     request.getfixturevalue(f"{request.param}_versions")
     return request.param
+
+
+@pytest.fixture
+def cache_reads(monkeypatch) -> list[tuple[str, ...]]:
+    """The keys of every `get_many` on the default cache from here on, a tuple per read."""
+    reads: list[tuple[str, ...]] = []
+    real = cache.get_many
+
+    def spy(keys, *args, **kwargs):
+        reads.append(tuple(keys))
+        return real(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", spy)
+    return reads

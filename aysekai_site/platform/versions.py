@@ -107,8 +107,7 @@ class SharedVersion:
         """The data changed: at once, and again at commit (see the module's docstring)."""
         if not cache_is_shared():
             return
-        _read_ahead.set(None)
-        self._renew()
+        self._renew()  # which forgets what this request read with its session
         if transaction.get_connection().in_atomic_block:
             transaction.on_commit(self._renew)
 

@@ -12,11 +12,11 @@ everything it shows:
 - the query parameters (filters, words, page).
 
 The catalogue version (the names' Arabic and transliteration) is kept with the markup rather
-than in its key: it is read in the same round trip as the markup (`SharedVersion.current_with`),
-or with the session (`platform.versions.get_with_versions`), and markup made at another version
-is made again. Each process also keeps the last pages it served, sealed as in the shared cache
-(`recent`, as the stats page's): a key names its content for good, so a copy under the same key
-and version is the same markup, and serving it saves the round trip.
+than in its key: it comes with the session (`platform.versions.get_with_versions`), and markup
+made at another version is made again. Each process also keeps the last pages it served,
+sealed as in the shared cache (`recent`, as the stats page's): a key names its content for
+good, so a copy under the same key and version is the same markup, and serving it saves the
+round trip.
 
 The markup holds journal text (the intentions), so it is never kept readable: it is sealed
 with the field encryption (Fernet under FIELD_ENCRYPTION_KEYS, as the entries are), and its key
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from cryptography.fernet import InvalidToken
 from django.utils.safestring import SafeString, mark_safe
 
-from aysekai_site.platform.fragment_cache import keep
+from aysekai_site.platform.fragment_cache import fetch, keep
 
 from .. import crypto
 from ..models import CATALOGUE_VERSION
@@ -59,17 +59,16 @@ def key(user: User, parts: tuple[object, ...]) -> str:
 
 
 def sealed_results(user: User, parts: tuple[object, ...], render: Callable[[], str]) -> SafeString:
-    """The markup for `parts` from the cache, or `render()`ed and kept, sealed, with the
-    catalogue version it was made at: that version and the markup are read in one round trip,
-    and markup made at another version is made again (and replaces it). What comes back from
-    the cache is our own rendered markup: Fernet authenticates it, so a cache that was written
-    by anyone without the keys cannot put markup into the page."""
+    """The markup for `parts` from this process's copy or the cache, or `render()`ed and kept,
+    sealed, with the catalogue version it was made at: markup made at another version is made
+    again (and replaces it). What comes back from the cache is our own rendered markup: Fernet
+    authenticates it, so a cache that was written by anyone without the keys cannot put markup
+    into the page."""
     where = key(user, parts)
     version = CATALOGUE_VERSION.current()  # read with the session: no round trip of its own
     sealed = recent.get(where, version)
-    if sealed is None:
-        version, found = CATALOGUE_VERSION.current_with(where)
-        kept = found.get(where)
+    if sealed is None:  # this process has no copy: the shared one, if made at this version
+        kept = fetch(where).get(where)
         if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
             sealed = kept[1]
     if sealed is not None:

@@ -96,20 +96,14 @@ def test_the_cache_down_costs_the_session_nothing(client, user, shared_versions,
 
 
 def test_a_signed_in_page_reads_the_shared_versions_with_its_session(
-    client, user, shared_versions, monkeypatch
+    client, user, shared_versions, cache_reads
 ):
     """The stats page asks for the catalogue version (stats_page.markup): it came with the
     session, in the same round trip."""
     sign_in(client, user.email)
     assert client.get("/journal/stats/").status_code == 200  # the page made and kept
-    reads: list[list[str]] = []
-    real = cache.get_many
-
-    def spy(keys, *args, **kwargs):
-        reads.append(list(keys))
-        return real(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", spy)
+    reads = cache_reads
+    reads.clear()  # from here on
     assert client.get("/journal/stats/").status_code == 200
     assert "version:catalogue" in reads[0]
     assert any("sessions" in key for key in reads[0])

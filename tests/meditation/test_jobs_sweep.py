@@ -101,11 +101,18 @@ class TestHeartbeat:
             report(5)
         assert fresh(job).progress == 5
 
-    def test_a_fast_export_writes_at_most_once_per_percent_not_per_row(self, user, monkeypatch):
+    @pytest.fixture
+    def written(self, monkeypatch) -> list[int]:
+        """The percentages the job's progress is written with."""
+        percents: list[int] = []
+        monkeypatch.setattr(jobs, "report_progress", lambda job, percent: percents.append(percent))
+        return percents
+
+    def test_a_fast_export_writes_at_most_once_per_percent_not_per_row(
+        self, written, user, monkeypatch
+    ):
         make_entries(user, 1200)
         job = export_job(owner=user, format="zip")
-        written = []
-        monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
         monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)  # however fast the machine
         monkeypatch.setattr(export_journal, "BATCH_SIZE", 1)  # progress told after every row
         build_export(str(job.pk))
@@ -113,21 +120,19 @@ class TestHeartbeat:
         assert 50 < len(written) <= 100
         assert written == sorted(set(written))
 
-    def test_an_export_tells_its_progress_after_every_batch(self, user, monkeypatch):
+    def test_an_export_tells_its_progress_after_every_batch(self, written, user, monkeypatch):
         make_entries(user, 1200)
         job = export_job(owner=user, format="zip")
-        written = []
-        monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
         monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
         build_export(str(job.pk))
         assert export_journal.BATCH_SIZE == 500
         assert written == [41, 83, 99]  # 500, 1,000 and 1,200 rows of 1,200 (100 is `done`'s)
 
-    def test_a_fast_export_writes_progress_a_few_times_not_per_percent(self, user, monkeypatch):
+    def test_a_fast_export_writes_progress_a_few_times_not_per_percent(
+        self, written, user, monkeypatch
+    ):
         make_entries(user, 1200)
         job = export_job(owner=user, format="zip")
-        written = []
-        monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
         monkeypatch.setattr(export_journal, "BATCH_SIZE", 1)
         ticks = itertools.count(step=0.001)  # each row a millisecond: 1.2 s in all
         monkeypatch.setattr(jobs, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
@@ -135,11 +140,9 @@ class TestHeartbeat:
         assert fresh(job).status == JobStatus.DONE
         assert 1 <= len(written) <= 3
 
-    def test_a_slow_export_still_writes_its_heartbeat(self, user, monkeypatch):
+    def test_a_slow_export_still_writes_its_heartbeat(self, written, user, monkeypatch):
         make_entries(user, 300)  # about three rows per percent
         job = export_job(owner=user)
-        written = []
-        monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
         monkeypatch.setattr(export_journal, "BATCH_SIZE", 1)
         # Every row takes longer than the heartbeat interval.
         ticks = itertools.count(step=settings.JOB_HEARTBEAT_SECONDS + 1)
@@ -147,11 +150,9 @@ class TestHeartbeat:
         build_export(str(job.pk))
         assert len(written) == 300  # each row
 
-    def test_an_import_writes_its_heartbeat_while_validating(self, user, monkeypatch):
+    def test_an_import_writes_its_heartbeat_while_validating(self, written, user, monkeypatch):
         rows = "".join(f"2024-03-01T07:30:00,u,p,1,Ar-Rahman,s{n}\n" for n in range(3000))
         job = ImportJobFactory(owner=user, upload=LOG + rows.encode())
-        written = []
-        monkeypatch.setattr(jobs, "report_progress", lambda job, percent: written.append(percent))
         monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)  # however fast the machine
         run_import(str(job.pk))
         assert fresh(job).status == JobStatus.DONE

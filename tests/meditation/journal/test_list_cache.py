@@ -176,17 +176,11 @@ def test_markup_made_at_another_catalogue_version_is_made_again(user, versions):
 
 
 def test_the_version_and_the_markup_are_one_read_of_the_cache(signed_in, user, shared_versions,
-                                                              monkeypatch):  # fmt: skip
+                                                              cache_reads):  # fmt: skip
     make_entries(user, 3)
     page(signed_in)
-    reads: list[tuple[str, ...]] = []
-    real = cache.get_many
-
-    def spy(keys, *args, **kwargs):
-        reads.append(tuple(keys))
-        return real(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", spy)
+    reads = cache_reads
+    reads.clear()  # from here on
     list_cache.recent.clear()  # another process: the shared copy
     page(signed_in)
     # The version comes with the session (platform.versions.get_with_versions), the markup
@@ -198,18 +192,12 @@ def test_the_version_and_the_markup_are_one_read_of_the_cache(signed_in, user, s
 
 
 def test_this_processs_copy_is_served_without_reading_the_shared_cache(
-    signed_in, user, shared_versions, monkeypatch
+    signed_in, user, shared_versions, cache_reads
 ):
     make_entries(user, 3)
     first = page(signed_in)
-    reads: list[tuple[str, ...]] = []
-    real = cache.get_many
-
-    def spy(keys, *args, **kwargs):
-        reads.append(tuple(keys))
-        return real(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", spy)
+    reads = cache_reads
+    reads.clear()  # from here on
     assert unmasked(page(signed_in)) == unmasked(first)
     assert len(reads) == 1  # the session and the versions; no read of the page
     assert not any(":journal-list:" in key for key in reads[0])
