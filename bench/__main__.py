@@ -64,6 +64,12 @@ def median_run(results: list[load.Load]) -> load.Load:
     )
 
 
+def summary(results: list[load.Load]) -> dict[str, Any]:
+    """A URL's rounds as the results keep them: the median round, with every round's
+    requests/s in order (`report.ratios` divides each by the static file's of the same round)."""
+    return median_run(results).as_dict() | {"round_rps": [result.rps for result in results]}
+
+
 def cookie_for(path: str, cookie: str) -> str:
     """The session cookie for the person's own pages, none for a visitor's."""
     return cookie if path.startswith(SIGNED_IN_PREFIXES) else ""
@@ -145,7 +151,8 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         loads: dict[str, list[dict[str, Any]]] = {}
         for level in levels:
             # Rounds over every URL in turn, so that a slow minute of the machine falls on each
-            # URL, the static file included, rather than on one; each URL's median round counts.
+            # URL, the static file included, rather than on one; a URL's ratio is the median of
+            # its rounds' ratios to the static file's round (report.ratios).
             runs: dict[str, list[load.Load]] = {label: [] for label in paths}
             for round_ in range(args.rounds):
                 for label, path in paths.items():
@@ -155,7 +162,7 @@ def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
                     runs[label].append(dataclasses.replace(result, path=label))
                     print(f"    {level:>3} connections  {label:<22} {result.rps:8.1f} req/s"
                           f"  (round {round_ + 1} of {args.rounds})")  # fmt: skip
-            loads[str(level)] = [median_run(results).as_dict() for results in runs.values()]
+            loads[str(level)] = [summary(results) for results in runs.values()]
     finally:
         site.stop()
     print("::: in-process timings (search, stats, exports, COPY + decryption)")

@@ -24,9 +24,10 @@ def section(results: Mapping[str, Any]) -> str:
         f"Latest `make bench`: {results['date']}, commit `{results['commit'][:10]}`, "
         f"{settings['entries']:,} entries, {settings['database']} + {settings['cache']}, "
         f"gunicorn with {settings['web_workers']} sync workers, {settings['load_tool']} "
-        f"{settings['seconds']:g} s per URL in {settings.get('rounds', 1)} rounds (each URL's "
-        f"median counts), on {results['machine']['cpus']} cores. Ratios are requests/s over the "
-        "site's own static CSS in the same run.",
+        f"{settings['seconds']:g} s per URL in {settings.get('rounds', 1)} rounds over every URL "
+        f"in turn, on {results['machine']['cpus']} cores. A URL's ratio is the median over the "
+        "rounds of its requests/s over the site's own static CSS in the same round; its other "
+        "figures are its median round's.",
         "",
         report.markdown_table(report.load_table(results)),
         "",

@@ -29,9 +29,22 @@ class Target:
 
 
 def ratios(loads: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    """Each path's requests/s over the static file's in the same run."""
-    static = next((load["rps"] for load in loads if load["path"] == STATIC), 0.0)
-    return {load["path"]: round(load["rps"] / static, 3) if static else 0.0 for load in loads}
+    """Each path's requests/s over the static file's in the same run: the median over rounds
+    of the ratio to the static file's load of the same round (`round_rps`), so that a slow
+    minute of the machine divides by a static figure of that minute; without rounds, the
+    path's median load over the static file's."""
+    static = next((load for load in loads if load["path"] == STATIC), None)
+    if static is None or not static["rps"]:
+        return {load["path"]: 0.0 for load in loads}
+    return {load["path"]: round(_ratio(load, static), 3) for load in loads}
+
+
+def _ratio(load: Mapping[str, Any], static: Mapping[str, Any]) -> float:
+    rounds, static_rounds = load.get("round_rps"), static.get("round_rps")
+    if not rounds or not static_rounds or len(rounds) != len(static_rounds) or 0 in static_rounds:
+        return float(load["rps"] / static["rps"])
+    each = sorted(rps / ceiling for rps, ceiling in zip(rounds, static_rounds, strict=True))
+    return float(each[(len(each) - 1) // 2])  # the lower middle of an even count, as median_run
 
 
 def _at_least(name: str, ratio: float | None, goal: float) -> Target:

@@ -41,6 +41,14 @@ class MeditationSessionFactory(factory.django.DjangoModelFactory):
     )
 
 
+def spacing_within_today(count, *, at_most=datetime.timedelta(hours=1)):
+    """The gap that puts `count` entries, the first now and each one gap earlier, all on today's
+    date in UTC: `at_most`, or less after midnight, so a test run at 00:10 counts one day too."""
+    now = timezone.now()
+    since_midnight = now - now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return min(at_most, since_midnight / max(count, 1))
+
+
 def make_entries(user, count, *, every=datetime.timedelta(hours=1), **fields):
     """`count` finished entries for `user`, in one insert: entry n ("intention n",
     "reflection n", on name 1 + n % 99) started n * `every` before now; `fields` apply to all.

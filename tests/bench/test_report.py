@@ -38,6 +38,22 @@ def test_ratios_are_over_the_static_file_of_the_same_run():
     assert report.ratios([load("/", 200)]) == {"/": 0.0}  # no static file: no ratio
 
 
+def test_ratios_divide_each_round_by_the_static_file_of_that_round():
+    # The machine at half speed in round 2: the page's rounds over their own static figures
+    # are 0.30, 0.28 and 0.32; its median load over the static file's median would be 0.15.
+    static = load("static", 1000) | {"round_rps": [1000, 500, 1000]}
+    page = load("/journal/", 150) | {"round_rps": [300, 140, 320]}
+    assert report.ratios([static, page])["/journal/"] == 0.3
+    assert report.ratios([static, page])["static"] == 1.0
+
+
+def test_ratios_without_matching_rounds_are_of_the_median_loads():
+    static = load("static", 1000) | {"round_rps": [1000, 900]}
+    page = load("/", 250) | {"round_rps": [300, 140, 320]}
+    assert report.ratios([static, page])["/"] == 0.25
+    assert report.ratios([load("static", 0), load("/", 200)]) == {"static": 0.0, "/": 0.0}
+
+
 def test_every_target_is_met_at_the_issues_figures():
     found = report.targets(results())
     assert all(target.met for target in found if target.name != "export worker peak memory")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.__main__ import arguments, median_run
+from bench.__main__ import arguments, median_run, summary
 from bench.load import Load
 
 
@@ -24,3 +24,10 @@ def test_an_even_count_takes_the_lower_middle_and_one_round_is_itself():
 def test_three_rounds_by_default_and_one_for_the_smoke():
     assert arguments([]).rounds == 3
     assert arguments(["--smoke"]).rounds == 1
+
+
+def test_the_results_keep_every_rounds_rate_in_order_beside_the_median_round():
+    kept = summary([run(900), run(300, errors=2), run(1200)])
+    assert kept["rps"] == 900
+    assert kept["errors"] == 2
+    assert kept["round_rps"] == [900, 300, 1200]

@@ -16,7 +16,12 @@ from meditation.journal import stats, stats_cache, stats_page
 from meditation.journal.tasks import purge_trash
 from meditation.models import DivineName, MeditationSession
 from tests.accounts.helpers import PASSWORD
-from tests.factories import MeditationSessionFactory, UserFactory, make_entries
+from tests.factories import (
+    MeditationSessionFactory,
+    UserFactory,
+    make_entries,
+    spacing_within_today,
+)
 from tests.meditation.helpers import committed
 from tests.meditation.imports.helpers import log, row, upload
 from tests.meditation.sitting.test_views import start
@@ -47,8 +52,8 @@ def days_practised(client) -> int:
 
 @pytest.fixture
 def cached(signed_in, user):
-    """Three finished entries, their stats page made once (so kept)."""
-    make_entries(user, 3)
+    """Three finished entries on today's date (UTC), their stats page made once (so kept)."""
+    make_entries(user, 3, every=spacing_within_today(3))
     assert sessions(signed_in) == 3
     assert cache.get(stats_cache.page_key(user)) is not None
     return signed_in
@@ -207,7 +212,7 @@ def test_it_counts_an_edit(cached, user):
 
 
 def test_it_counts_days_moved_by_a_bulk_update(cached, user):
-    assert days_practised(cached) == 1  # three entries an hour apart, within one day (UTC)
+    assert days_practised(cached) == 1  # three entries, within one day (UTC)
     entries = list(MeditationSession.objects.filter(user=user).order_by("started_at"))
     for offset, entry in enumerate(entries):
         entry.started_at -= datetime.timedelta(days=offset * 2)
