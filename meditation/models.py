@@ -145,6 +145,15 @@ def minutes(seconds: int) -> int:
     return (seconds + 30) // 60
 
 
+def time_sat(seconds: int) -> str:
+    """A sitting's time in words: seconds under a minute ("45 seconds", "1 second"), else whole
+    minutes as `minutes` rounds them ("1 minute", "12 minutes"); never "0 min" for a real one."""
+    if seconds < 60:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    whole = minutes(seconds)
+    return f"{whole} minute{'' if whole == 1 else 's'}"
+
+
 class Mood(models.TextChoices):
     CALM = "calm", "Calm"
     GRATEFUL = "grateful", "Grateful"
@@ -340,6 +349,11 @@ class MeditationSession(models.Model):
     def minutes(self) -> int:
         """Whole minutes actually meditated, or 0 if unfinished."""
         return minutes(self.actual_seconds or 0)
+
+    @property
+    def time_sat(self) -> str:
+        """The time actually meditated, in words (`time_sat`)."""
+        return time_sat(self.actual_seconds or 0)
 
     @property
     def time_not_recorded(self) -> bool:

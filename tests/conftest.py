@@ -139,3 +139,30 @@ def cache_reads(monkeypatch) -> list[tuple[str, ...]]:
 
     monkeypatch.setattr(cache, "get_many", spy)
     return reads
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, the machine's (tests/browser.py), for a module of tests."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGUMENTS, CHROMIUM
+
+    # Playwright's sync API keeps an event loop running in this thread; the test's own
+    # database calls are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server's address, with the names loaded (a transactional test starts from an
+    emptied database)."""
+    call_command("load_names", verbosity=0)
+    return live_server.url

@@ -1,28 +1,82 @@
-"""Searching the catalogue by number, transliteration, meaning or Arabic.
+"""Searching the catalogue by number, transliteration, meaning, Arabic, or the words of its
+description, commentary, verse and dhikr (issue 14: "mercy", "allah" and "الله" find names).
 
 The catalogue is 99 rows by definition, fetched in one query; matching happens on folded
-text so that diacritics, harakat and Arabic letter variants never get in the way. A query with
-nothing to search for (only punctuation, marks or a lone harakah) matches no name: it is not
-an empty query, which lists them all.
+text so that diacritics, harakat and Arabic letter variants never get in the way, and a name
+is also found by common spellings of it: doubled vowels, "ou" for "u", "ee" for "i", a
+missing "h" ("rahmaan" finds Ar-Raḥmān, "sabour" Aṣ-Ṣabūr). A query with nothing to search for
+(only punctuation, marks or a lone harakah) matches no name: it is not an empty query, which
+lists them all.
+
+Every word must match. Names are listed by where their weakest word matched: in the name (or
+its dhikr), then the meaning, then the description, then the commentary and verse; by number
+within each.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 
 from ..models import DivineName
 from ..text import arabic_search_forms, fold, search_terms
 
+# The fields a search reads, beside those the grid shows.
+FIELDS = ("transliteration", "arabic", "dhikr", "meaning", "description", "tawil",
+          "verse_translation", "verse_arabic", "updated_at")  # fmt: skip
+NAME, MEANING, DESCRIPTION, PROSE = range(4)  # where a word matched, best first
+_RUNS = re.compile(r"(.)\1+")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def spelling_key(text: str) -> str:
+    """Folded Latin text as it is commonly spelled in any of its ways: "ou" and "oo" as "u",
+    "ee" as "i", no "h", and a doubled letter once. "Rahmaan", "rahman" and "Ar-Raḥmān" agree
+    on "raman" within it."""
+    key = text.replace("ou", "u").replace("oo", "u").replace("ee", "i").replace("h", "")
+    return _RUNS.sub(r"\1", key)
+
 
 def haystack(name: DivineName) -> str:
+    """The name's own words, folded: transliteration (with and without its space), Arabic
+    forms and dhikr."""
     transliteration = fold(name.transliteration)
     parts = [
         transliteration,
         transliteration.replace(" ", ""),  # "arrahman" as well as "ar rahman"
-        fold(name.meaning),
+        fold(name.dhikr),
         *arabic_search_forms(name.arabic),
     ]
     return " | ".join(parts)
+
+
+def _words(text: str) -> str:
+    """Folded prose as " word word … ": a query word matches the start of a word in it."""
+    return " " + " ".join(_NOT_WORD.sub(" ", fold(text)).split()) + " "
+
+
+@functools.lru_cache(maxsize=256)
+def _texts(number: int, updated_at: object, name: DivineName) -> tuple[str, str, str, str, str]:
+    """By tier: the name's words, their spelling key, the meaning, the description, and the
+    commentary with the verse. Kept per name and edit (`updated_at`)."""
+    own = haystack(name)
+    return (own, spelling_key(own), fold(name.meaning) + " " + _words(name.meaning),
+            _words(name.description),
+            _words(" ".join((name.tawil, name.verse_translation, name.verse_arabic))))  # fmt: skip
+
+
+def _tier(word: str, texts: tuple[str, str, str, str, str]) -> int | None:
+    own, own_key, meaning, description, prose = texts
+    if word in own or spelling_key(word) in own_key:
+        return NAME
+    if word in meaning:
+        return MEANING
+    if f" {word}" in description:
+        return DESCRIPTION
+    if f" {word}" in prose:
+        return PROSE
+    return None
 
 
 def parse_number(query: str) -> int | None:
@@ -37,15 +91,17 @@ def nothing_to_search(query: str) -> bool:
 
 
 def search(names: Iterable[DivineName], query: str) -> list[DivineName]:
+    names = list(names)
     number = parse_number(query)
     if number is not None:
         return [name for name in names if name.number == number]
     words = search_terms(query)
     if not words:
-        return [] if nothing_to_search(query) else list(names)
-    matches = []
+        return [] if nothing_to_search(query) else names
+    found: list[tuple[int, int, DivineName]] = []
     for name in names:
-        text = haystack(name)  # folded once per name, not once per term
-        if all(word in text for word in words):
-            matches.append(name)
-    return matches
+        texts = _texts(name.number, name.updated_at, name)
+        tiers = [_tier(word, texts) for word in words]
+        if None not in tiers:
+            found.append((max(t for t in tiers if t is not None), name.number, name))
+    return [name for _, _, name in sorted(found, key=lambda item: item[:2])]

@@ -30,6 +30,7 @@ from .page_cache import (
     fragment,
     page_etag,
 )
+from .search import FIELDS as SEARCH_FIELDS
 from .search import nothing_to_search, search
 
 GRID_FIELDS = ("number", "slug", "arabic", "transliteration", "meaning")
@@ -69,7 +70,7 @@ def name_list(request: HttpRequest) -> HttpResponse:
     version = catalogue_version()
 
     def results() -> str:
-        names = list(DivineName.objects.only(*GRID_FIELDS))
+        names = list(DivineName.objects.only(*GRID_FIELDS, *SEARCH_FIELDS))
         context = {
             "form": form,
             "query": query,

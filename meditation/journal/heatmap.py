@@ -25,6 +25,7 @@ STEP = 13  # cell plus gap
 LEFT = 30  # room for the weekday labels
 TOP = 18  # room for the month labels
 MIN_LABEL_GAP = 3  # columns between month labels, so that they never overlap
+RIGHT = 12  # room for a month label that starts in one of the last columns (3 letters at 9px)
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAY_LABELS = ((0, "Mon"), (2, "Wed"), (4, "Fri"))
@@ -89,7 +90,7 @@ def _month_labels(cal: Calendar) -> list[tuple[int, str]]:
 def render(cal: Calendar, *, id_prefix: str = "heatmap") -> SafeString:
     grid_start = _grid_start(cal.start)
     columns = (cal.end - grid_start).days // 7 + 1
-    width = LEFT + columns * STEP
+    width = LEFT + columns * STEP + RIGHT
     height = TOP + 7 * STEP
 
     # Numbers, ISO dates and our own words only (nothing a person typed), so the year's

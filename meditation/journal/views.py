@@ -32,6 +32,7 @@ from .search import confirm, filtered_entries, search_text
 from .stats_cache import fingerprint
 
 PAGE_SIZE = 20
+UNDO_KEY = "journal_undo_trash"  # in the session: the entry a journal page offers to restore
 # The name's fields a row does not show (long texts): not read.
 NAME_UNSHOWN = tuple(
     f"name__{field}"
@@ -71,7 +72,7 @@ def journal(request: AuthenticatedRequest) -> HttpResponse:
         html = sealed_results(user, parts, body)
     else:  # the form's errors (they show what was typed) are not kept
         html = body()
-    context = {"form": form, "query": query, "body_html": html}
+    context = {"form": form, "query": query, "body_html": html, "undo": _undo_offer(request)}
     return render(request, "meditation/journal.html", context)
 
 
@@ -112,7 +113,22 @@ def entry_delete(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpResp
         f"The entry is in the trash. It will be deleted for good after "
         f"{settings.TRASH_RETENTION_DAYS} days unless you restore it.",
     )
+    request.session[UNDO_KEY] = str(entry.pk)  # the journal offers to undo it, once
     return redirect("meditation:journal")
+
+
+def _undo_offer(request: AuthenticatedRequest) -> MeditationSession | None:
+    """The entry just moved to the trash, offered once for an undo, if it is still there and
+    the person's own."""
+    if UNDO_KEY not in request.session:
+        return None
+    entry_id = request.session.pop(UNDO_KEY)
+    return (
+        MeditationSession.objects.filter(user=request.user, pk=entry_id)
+        .in_trash()
+        .select_related("name")
+        .first()
+    )
 
 
 @login_required

@@ -12,6 +12,7 @@ from ..text import one_line, paragraphs
 
 PRESET_MINUTES = (3, 5, 10, 20)
 MAX_MINUTES = 120
+DHIKR_MAX = 100_000  # the most a sitting's counter records
 BELL_CHOICES = [(0, "No interval bells"), (1, "Every minute"), (5, "Every 5 minutes")]
 
 
@@ -86,6 +87,13 @@ class MeditateForm(forms.Form):
         return cleaned
 
 
+class DhikrTotalForm(forms.Form):
+    """The browser's running total of a sitting's dhikr (`meditate.js`): absolute, so a retry
+    or a late request can never count a tap twice or take one away."""
+
+    total = forms.IntegerField(min_value=0, max_value=DHIKR_MAX)
+
+
 class FinishForm(forms.Form):
     reflection = forms.CharField(
         label="Reflection (optional)",
@@ -99,7 +107,7 @@ class FinishForm(forms.Form):
         label="Mood (optional)", choices=[("", "—"), *Mood.choices], required=False
     )
     dhikr_count = forms.IntegerField(
-        label="Dhikr count", min_value=0, max_value=100_000, required=False
+        label="Dhikr count", min_value=0, max_value=DHIKR_MAX, required=False
     )
     minutes = forms.IntegerField(
         label="Minutes you sat",

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ..models import DivineName, MeditationSession
 from ..ownership import get_own_entry
-from .forms import FinishForm
+from .forms import DHIKR_MAX, FinishForm
 
 VISITS_KEY = "visitor_sessions"
 MAX_VISITS = 5
@@ -72,17 +72,34 @@ class Sitting:
         return max(0.0, (timezone.now() - self.started_at).total_seconds())
 
     def count_one(self) -> None:
+        """One more (a tap posted without JavaScript)."""
         if self.entry is not None:
-            MeditationSession.objects.filter(pk=self.entry.pk, ended_at__isnull=True).update(
-                dhikr_count=F("dhikr_count") + 1
-            )
-            self.entry.refresh_from_db(fields=["dhikr_count"])
-            self.count = self.entry.dhikr_count
+            self._update(self.entry, dhikr_count=F("dhikr_count") + 1)
         else:
-            visits = visits_of(self.request)
-            visits[self.key]["dhikr_count"] += 1
-            save_visits(self.request, visits)
-            self.count = visits[self.key]["dhikr_count"]
+            self._set_visit_count(self.count + 1)
+
+    def count_up_to(self, total: int) -> None:
+        """The count is `total` if that is more: the browser's running total, sent again and
+        again. Retried, repeated or out of order, it never counts a tap twice nor loses one."""
+        if self.entry is not None:
+            self._update(self.entry, below=total, dhikr_count=total)
+        elif total > self.count:
+            self._set_visit_count(total)
+
+    def _update(self, entry: MeditationSession, *, below: int | None = None, **values: Any) -> None:
+        """The unfinished entry's `values` (only while its count is under `below`, if given)."""
+        unfinished = MeditationSession.objects.filter(pk=entry.pk, ended_at__isnull=True)
+        if below is not None:
+            unfinished = unfinished.filter(dhikr_count__lt=below)
+        unfinished.update(**values)
+        entry.refresh_from_db(fields=["dhikr_count"])
+        self.count = entry.dhikr_count
+
+    def _set_visit_count(self, count: int) -> None:
+        visits = visits_of(self.request)
+        visits[self.key]["dhikr_count"] = min(count, DHIKR_MAX)
+        save_visits(self.request, visits)
+        self.count = visits[self.key]["dhikr_count"]
 
     def context(self, finish_form: FinishForm | None = None) -> dict[str, Any]:
         elapsed = self.elapsed_seconds

@@ -9,17 +9,16 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
-from aysekai_site.platform.htmx import render_fragment, wants_fragment
 
 from ..audit import Action
-from ..models import DivineName, MeditationSession
-from .forms import FinishForm, MeditateForm
+from ..models import DivineName, MeditationSession, time_sat
+from .forms import DhikrTotalForm, FinishForm, MeditateForm
 from .randomizer import draw
 from .sittings import Sitting, save_visits, visits_of
 
@@ -78,13 +77,22 @@ def sitting_page(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def sitting_dhikr(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
+    """A tap without JavaScript (one more, then the page again), or the browser's running
+    total (`total`: JSON back with the count kept, which the browser counts on from)."""
     sitting = Sitting(request, sitting_id)
+    syncing = "total" in request.POST
     if (entry := sitting.finished_entry) is not None:
+        if syncing:
+            return JsonResponse({"count": entry.dhikr_count, "finished": True}, status=409)
         return redirect(entry)
-    sitting.count_one()
-    if wants_fragment(request):
-        return render_fragment(request, "meditation/session.html", "dhikr", sitting.context())
-    return redirect(f"{request.path.removesuffix('dhikr/')}#dhikr")
+    if not syncing:
+        sitting.count_one()
+        return redirect(f"{request.path.removesuffix('dhikr/')}#dhikr")
+    form = DhikrTotalForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    sitting.count_up_to(form.cleaned_data["total"])
+    return JsonResponse({"count": sitting.count, "finished": False})
 
 
 @require_POST
@@ -103,7 +111,7 @@ def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
         visits = visits_of(request)
         visits.pop(sitting.key, None)
         save_visits(request, visits)
-        context = {"name": sitting.name, "minutes": round(actual / 60), "count": count}
+        context = {"name": sitting.name, "time_sat": time_sat(actual), "count": count}
         return render(request, "meditation/session_done.html", context)
     # A conditional update: of two submissions of the same form, only the first saves.
     updated = MeditationSession.objects.filter(pk=sitting.entry.pk, ended_at__isnull=True).update(

@@ -1,4 +1,4 @@
-// The meditation session page: countdown with bells, and keyboard counting for dhikr.
+// The meditation session page: countdown with bells, and the dhikr counter.
 // Loaded as a file (the CSP allows no inline script); everything works without it.
 (function () {
   "use strict";
@@ -101,15 +101,223 @@
     }
   });
 
-  // Keep the finish form's count in step with the live counter.
-  document.body.addEventListener("htmx:afterSwap", function () {
-    var dhikr = document.getElementById("dhikr");
-    if (dhikr && countInput) {
-      countInput.value = dhikr.dataset.count;
+  // The dhikr counter: each tap counts here at once; the running total is saved in the
+  // background. The server keeps the larger of its count and the total it is sent, so a
+  // retry, a repeat or a late answer never counts a tap twice nor loses one. The total is
+  // kept on this device too (localStorage), so taps made offline, or before a reload, are
+  // saved when the connection returns. Without JavaScript the form posts each tap.
+  var dhikr = document.getElementById("dhikr");
+  if (dhikr) {
+    dhikrCounter(dhikr);
+  }
+
+  function dhikrCounter(section) {
+    var MAX = 100000; // DHIKR_MAX on the server
+    var PAUSE = 300; // ms after a tap before the total is sent: quick taps go together
+    var KEPT_DAYS = 7;
+    var PREFIX = "aysekai.dhikr.";
+    var form = section.querySelector("[data-dhikr-form]");
+    var numberEl = section.querySelector("[data-dhikr-number]");
+    var doneEl = section.querySelector("[data-dhikr-done]");
+    var statusEl = section.querySelector("[data-dhikr-status]");
+    var syncEl = section.querySelector("[data-dhikr-sync]");
+    var target = parseInt(section.dataset.target, 10) || 0;
+    var key = PREFIX + section.dataset.sitting;
+    var saved = parseInt(section.dataset.count, 10) || 0; // what the server is known to have
+    var count = Math.max(saved, kept());
+    var sending = false;
+    var stopped = false; // the server will take no more (the sitting ended, or it refused)
+    var timer = null;
+    var backoff = 0;
+
+    function storage() {
+      try {
+        return window.localStorage;
+      } catch (e) {
+        return null; // storage disabled: the count is still sent, only not kept here
+      }
     }
-    var tap = document.getElementById("dhikr-tap");
-    if (tap) {
-      tap.focus();
+
+    function kept() {
+      var store = storage();
+      try {
+        var value = store && JSON.parse(store.getItem(key) || "null");
+        return value && typeof value.total === "number" ? Math.min(value.total, MAX) : 0;
+      } catch (e) {
+        return 0;
+      }
     }
-  });
+
+    function keep() {
+      var store = storage();
+      try {
+        if (store) {
+          store.setItem(key, JSON.stringify({ total: count, at: Date.now() }));
+        }
+      } catch (e) {
+        // full or refused: the server copy is the only one
+      }
+    }
+
+    function forgetOld() {
+      var store = storage();
+      var oldest = Date.now() - KEPT_DAYS * 86400000;
+      try {
+        for (var i = store ? store.length - 1 : -1; i >= 0; i--) {
+          var name = store.key(i);
+          if (name && name.indexOf(PREFIX) === 0 && name !== key) {
+            var value = JSON.parse(store.getItem(name) || "null");
+            if (!value || !(value.at > oldest)) {
+              store.removeItem(name);
+            }
+          }
+        }
+      } catch (e) {
+        // nothing to tidy
+      }
+    }
+
+    function show() {
+      numberEl.textContent = count;
+      doneEl.hidden = count < target;
+      if (countInput) {
+        countInput.value = count; // the finish form carries the count too
+      }
+    }
+
+    function announce() {
+      // Milestones only: a screen reader is not read every tap.
+      if (count === target) {
+        statusEl.textContent = "You have reached " + target + ".";
+      } else if (count % 33 === 0 || count % 100 === 0) {
+        statusEl.textContent = count + " of " + target + ".";
+      }
+    }
+
+    function tell(text) {
+      if (syncEl.textContent !== text) {
+        syncEl.textContent = text;
+      }
+      syncEl.hidden = !text;
+    }
+
+    function body(total) {
+      var data = new FormData(form);
+      data.set("total", String(total));
+      return data;
+    }
+
+    function later(wait) {
+      if (timer === null && !stopped) {
+        timer = window.setTimeout(function () {
+          timer = null;
+          send();
+        }, wait);
+      }
+    }
+
+    function now() {
+      if (timer !== null) {
+        window.clearTimeout(timer);
+        timer = null;
+      }
+      backoff = 0;
+      send();
+    }
+
+    function send() {
+      if (sending || stopped || count <= saved) {
+        return;
+      }
+      sending = true;
+      var total = count;
+      fetch(form.action, {
+        method: "POST",
+        body: body(total),
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) {
+          if (response.status === 409 || (response.status >= 400 && response.status < 500 &&
+              response.status !== 408 && response.status !== 429)) {
+            // Ended elsewhere, or refused (signed out, an old page): stop sending. The
+            // finish form still carries the count.
+            stopped = true;
+            tell(response.status === 409
+              ? "This session has already been saved."
+              : "Your count could not be saved just now. It is kept on this page and saved " +
+                "when you finish.");
+            return null;
+          }
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (answer) {
+          if (answer === null) {
+            return;
+          }
+          saved = Math.max(saved, answer.count);
+          if (answer.count > count) {
+            count = answer.count; // counted in another tab too
+            keep();
+            show();
+          }
+          backoff = 0;
+          tell("");
+        })
+        .catch(function () {
+          backoff = Math.min(backoff ? backoff * 2 : 1000, 30000);
+          tell(navigator.onLine === false
+            ? "You are offline. Your count is kept on this device and saved when you are " +
+              "back online."
+            : "Your count is not saved yet. It is kept on this device; trying again.");
+        })
+        .then(function () {
+          sending = false;
+          if (count > saved) {
+            later(backoff || PAUSE);
+          }
+        });
+    }
+
+    function tap() {
+      if (count >= MAX) {
+        return;
+      }
+      count += 1;
+      keep();
+      show();
+      announce();
+      if (navigator.vibrate) {
+        navigator.vibrate(count === target ? [40, 60, 40] : 12);
+      }
+      later(PAUSE);
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      tap();
+    });
+    window.addEventListener("online", now);
+    // Leaving the page (or the phone locking it away): hand the total over in the background.
+    function handOver() {
+      if (count > saved && !stopped && navigator.sendBeacon) {
+        navigator.sendBeacon(form.action, body(count));
+      }
+    }
+    window.addEventListener("pagehide", handOver);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") {
+        handOver();
+      }
+    });
+
+    forgetOld();
+    show();
+    if (count > saved) {
+      now(); // taps from before a reload, or made offline
+    }
+  }
 })();

@@ -3,54 +3,11 @@
 Uses the machine's Chromium (Debian's `chromium` package); never a downloaded browser.
 """
 
-import os
-import shutil
-from pathlib import Path
+from playwright.sync_api import expect
 
-import pytest
-from django.core.management import call_command
-from playwright.sync_api import expect, sync_playwright
+from tests.browser import marks, open_page, sign_in_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in this thread; the test's own
-    # database calls (loading the names) are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
-                  "--disable-component-update", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def site(live_server):
-    # Transactional tests start from an emptied database: put the names back.
-    call_command("load_names", verbosity=0)
-    return live_server.url
-
-
-def open_page(browser, url, *, javascript=True):
-    context = browser.new_context(java_script_enabled=javascript)
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda msg: msg.type in ("error", "warning") and problems.append(msg.text))
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
-    page.goto(url)
-    return page, problems
+pytestmark = marks
 
 
 def test_it_searches_live_with_htmx_under_the_strict_csp(browser, site):
@@ -101,18 +58,6 @@ def test_it_signs_up_signs_out_and_signs_in_again(browser, site):
     page.click("main button[type=submit]")
     expect(page.locator("nav")).to_contain_text("Settings")
     assert problems == []
-
-
-def sign_in_page(browser, site, *, javascript=True):
-    from tests.factories import UserFactory
-
-    user = UserFactory()
-    page, problems = open_page(browser, f"{site}/accounts/login/", javascript=javascript)
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", "a long test passphrase")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{site}/")
-    return page, problems
 
 
 def test_it_holds_a_whole_session_with_javascript(browser, site):

@@ -1,5 +1,6 @@
 """The palette in site.css meets WCAG AA (4.5:1) for text, light and dark."""
 
+import itertools
 import re
 
 import pytest
@@ -10,7 +11,7 @@ CSS = (ROOT / "static" / "css" / "site.css").read_text()
 TEXT_COLOURS = ("text", "muted", "accent", "focus", "error")
 
 
-PAIRS = re.findall(r"--([a-z-]+):\s*light-dark\((#[0-9a-fA-F]{6}),\s*(#[0-9a-fA-F]{6})\)", CSS)
+PAIRS = re.findall(r"--([a-z0-9-]+):\s*light-dark\((#[0-9a-fA-F]{6}),\s*(#[0-9a-fA-F]{6})\)", CSS)
 LIGHT = {name: light for name, light, _ in PAIRS}
 DARK = {name: dark for name, _, dark in PAIRS}
 
@@ -44,3 +45,13 @@ def test_it_meets_aa_contrast_on_buttons(scheme):
 
 def test_it_defines_both_schemes_for_every_colour():
     assert set(LIGHT) >= {"bg", "surface", *TEXT_COLOURS}
+
+
+@pytest.mark.parametrize(("scheme", "first_step"), [(LIGHT, 1.3), (DARK, 2)], ids=["light", "dark"])
+def test_the_calendars_levels_are_told_apart(scheme, first_step):
+    """Each level of the practice calendar stands apart from the next, by at least 1.3:1, and
+    "under 10 minutes" from "no practice" by more: 2:1 in the dark, where both are dark and
+    nearly grey (in the light the beige and the green differ in hue as well)."""
+    levels = [scheme[f"heat-{n}"] for n in range(5)]
+    assert contrast(levels[0], levels[1]) >= first_step
+    assert all(contrast(a, b) >= 1.3 for a, b in itertools.pairwise(levels))

@@ -120,6 +120,8 @@ GUARDS = [
     # Bad input: ids that name nothing of the right kind, a malformed link, no password (a
     # wrong one is counted and audited: tests/accounts/test_throttle.py).
     row(BAD_INPUT, "user", "post", "/meditate/{unknown}/dhikr/", 404),
+    row(BAD_INPUT, "user", "post", "/meditate/{sitting}/dhikr/", 400, data={"total": "-1"}),
+    row(BAD_INPUT, "visitor", "post", "/meditate/{unknown}/dhikr/", 404, data={"total": "3"}),
     row(BAD_INPUT, "user", "post", "/journal/{binned}/delete/", 404),
     row(BAD_INPUT, "user", "post", "/journal/{unknown}/delete/", 404),
     row(BAD_INPUT, "user", "post", "/journal/{entry}/restore/", 404),

@@ -218,7 +218,7 @@ def test_only_so_many_new_searches_are_stored(visitor, shared_versions, budget_o
     visitor.get("/names/?q=wise")
     over = visitor.get("/names/?q=wise")
     assert rendered(over)  # over the budget: rendered, as without the cache
-    assert "Names matching “wise”" in over.content.decode()
+    assert "Names matching “<bdi>wise</bdi>”" in over.content.decode()
     visitor.get("/names/")
     assert not rendered(visitor.get("/names/"))  # the bare list is not a new query
     assert not rendered(visitor.get("/names/?q=mercy"))  # what was stored stays

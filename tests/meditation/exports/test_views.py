@@ -48,7 +48,7 @@ class TestRequest:
         assert job.expires_at - job.finished_at == datetime.timedelta(days=7)
         page = signed_in.get(URL).content.decode()
         assert f"/exports/{job.pk}/download/" in page
-        assert job.sha256 in page
+        assert f"<summary>SHA-256 checksum</summary><code>{job.sha256}</code></details>" in page
         assert export_files(settings) == [f"{job.pk}.zip"]
 
     def test_it_keeps_files_private_outside_static_and_every_public_url(
@@ -136,7 +136,10 @@ class TestRequest:
         assert fragment.lstrip().startswith('<div id="export-jobs"')
         assert 'hx-trigger="every 2s"' in fragment
         assert '<progress max="100" value="0">' in fragment
-        assert "Refresh" in fragment  # the no-JavaScript way
+        # Without JavaScript: a Refresh link, and no word of a list that updates by itself.
+        refresh = '<noscript>An export is still being made: <a href="/exports/">Refresh</a>'
+        assert refresh in fragment
+        assert '<span class="with-scripts">This list updates by itself.</span>' in fragment
         tasks.build_export(str(job.pk))
         assert "every 2s" not in signed_in.get(URL, HTTP_HX_REQUEST="true").content.decode()
 

@@ -146,7 +146,7 @@ class TestHappyPath:
         imported = MeditationSession.objects.get(source=Source.IMPORT)
         journal = signed_in.get("/journal/").content.decode()
         assert journal.count("time not recorded") == 1
-        assert "10 min · 33 dhikr" in journal
+        assert "10 minutes · 33 dhikr" in journal
         page = signed_in.get(f"/journal/{imported.pk}/").content.decode()
         assert "<dt>Time</dt><dd>not recorded</dd>" in page
         assert "0 of 0 minutes" not in page

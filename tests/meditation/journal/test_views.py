@@ -163,6 +163,23 @@ class TestEntry:
         )
         assert set(actions) >= {"entry_deleted", "entry_restored"}
 
+    def test_the_journal_offers_to_undo_a_move_to_the_trash_once(self, signed_in, user):
+        entry = MeditationSessionFactory(user=user)
+        signed_in.post(f"/journal/{entry.pk}/delete/")
+        page = signed_in.get("/journal/").content.decode()
+        undo = f'<form class="undo" method="post" action="/journal/{entry.pk}/restore/">'
+        assert undo in page
+        assert ">Undo</button>" in page
+        assert undo not in signed_in.get("/journal/").content.decode()  # offered once
+        signed_in.post(f"/journal/{entry.pk}/restore/")
+        assert signed_in.get(f"/journal/{entry.pk}/").status_code == 200
+
+    def test_no_undo_is_offered_for_an_entry_restored_meanwhile(self, signed_in, user):
+        entry = MeditationSessionFactory(user=user)
+        signed_in.post(f"/journal/{entry.pk}/delete/")
+        signed_in.post(f"/journal/{entry.pk}/restore/")
+        assert 'class="undo"' not in signed_in.get("/journal/").content.decode()
+
     def test_it_shows_an_empty_trash(self, signed_in):
         assert "The trash is empty" in signed_in.get("/journal/trash/").content.decode()
 

@@ -26,6 +26,17 @@ def form(**overrides):
     return data | overrides
 
 
+def page(client, location) -> str:
+    response = client.get(location)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def sync(client, location, total, **headers):
+    return client.post(f"{location}dhikr/", {"total": total}, HTTP_ACCEPT="application/json",
+                       **headers)  # fmt: skip
+
+
 def start(client, **overrides):
     response = client.post(URL, form(**overrides))
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -123,16 +134,14 @@ class TestSignedIn:
         entry = MeditationSession.objects.get()
         assert (entry.name.number, entry.planned_seconds) == (99, 2700)
 
-    def test_it_counts_dhikr_with_htmx_and_without(self, client, user):
+    def test_a_tap_without_javascript_counts_one_and_shows_the_page_again(self, client, user):
         client.force_login(user)
         location = start(client)
-        fragment = client.post(f"{location}dhikr/", HTTP_HX_REQUEST="true")
-        html = fragment.content.decode()
-        assert html.lstrip().startswith('<section id="dhikr"')
-        assert 'data-count="1"' in html
         plain = client.post(f"{location}dhikr/")
         assert plain["Location"] == f"{location}#dhikr"
+        client.post(f"{location}dhikr/")
         assert MeditationSession.objects.get().dhikr_count == 2
+        assert '<span class="dhikr__number" data-dhikr-number>2</span>' in page(client, location)
 
     def test_it_saves_the_finish_once_with_the_actual_time(self, client, user):
         client.force_login(user)
@@ -246,3 +255,78 @@ class TestVisitor:
         assert [client.get(url).status_code for url in newest] == [200] * 5
         kept = client.session[sittings.VISITS_KEY]
         assert set(kept) == {url.strip("/").rsplit("/", 1)[-1] for url in newest}
+
+
+class TestRunningTotal:
+    """The browser counts each tap at once and sends its running total (meditate.js); the
+    server keeps the larger, so no retry, repeat or late request changes what was counted."""
+
+    @pytest.fixture
+    def begun(self, client, user):
+        """The address of a sitting `user` (signed in on `client`) has just begun."""
+        client.force_login(user)
+        return start(client)
+
+    def test_it_keeps_the_total_the_browser_sends(self, client, begun):
+        response = sync(client, begun, 20)
+        assert response.status_code == 200
+        assert response.json() == {"count": 20, "finished": False}
+        assert MeditationSession.objects.get().dhikr_count == 20
+
+    def test_a_repeat_or_a_late_smaller_total_changes_nothing(self, client, begun):
+        for total in (5, 12, 12, 7, 0):  # a retry of 12, then 7 arriving after it
+            response = sync(client, begun, total)
+        assert response.json()["count"] == 12
+        assert MeditationSession.objects.get().dhikr_count == 12
+
+    def test_a_tap_without_javascript_adds_to_the_total_and_a_total_counts_past_it(
+        self, client, begun
+    ):
+        sync(client, begun, 10)
+        client.post(f"{begun}dhikr/")  # the same sitting open without scripts elsewhere
+        assert sync(client, begun, 10).json()["count"] == 11
+        assert sync(client, begun, 15).json()["count"] == 15
+
+    @pytest.mark.parametrize("total", ["", "-1", "1.5", "ten", "100001", "1e3", "0x10", "NaN"])
+    def test_a_total_that_is_no_count_is_refused_and_changes_nothing(self, client, begun, total):
+        sync(client, begun, 3)
+        response = sync(client, begun, total)
+        assert response.status_code == 400
+        assert "total" in response.json()["errors"]
+        assert MeditationSession.objects.get().dhikr_count == 3
+
+    def test_the_most_a_sitting_counts_is_accepted(self, client, begun):
+        assert sync(client, begun, 100_000).json()["count"] == 100_000
+
+    def test_a_finished_sitting_keeps_its_count(self, client, begun):
+        sync(client, begun, 4)
+        client.post(f"{begun}finish/", {"dhikr_count": "4", "elapsed_seconds": "0"})
+        response = sync(client, begun, 9)
+        assert response.status_code == 409
+        assert response.json() == {"count": 4, "finished": True}
+        assert MeditationSession.objects.get().dhikr_count == 4
+
+    def test_another_persons_sitting_is_not_found(self, client, begun):
+        client.force_login(UserFactory())
+        assert sync(client, begun, 5).status_code == 404
+        assert MeditationSession.objects.get().dhikr_count == 0
+
+    def test_it_needs_a_post_and_the_csrf_token(self, user):
+        from django.test import Client
+
+        plain = Client()
+        plain.force_login(user)
+        location = start(plain)
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        assert browser.get(f"{location}dhikr/").status_code == 405
+        assert sync(browser, location, 5).status_code == 403
+        assert MeditationSession.objects.get().dhikr_count == 0
+
+    def test_a_visitors_total_is_kept_in_their_browser_session(self, client):
+        location = start(client, number="1")
+        assert sync(client, location, 8).json() == {"count": 8, "finished": False}
+        assert sync(client, location, 6).json()["count"] == 8
+        client.post(f"{location}dhikr/")
+        assert '<span class="dhikr__number" data-dhikr-number>9</span>' in page(client, location)
+        assert not MeditationSession.objects.exists()

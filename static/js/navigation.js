@@ -1,0 +1,36 @@
+// On a narrow screen, the main navigation folds behind a "Menu" button (a disclosure).
+// Without this script the button stays hidden and the links wrap under the brand.
+(function () {
+  "use strict";
+
+  var toggle = document.querySelector(".site-nav__toggle");
+  var menu = document.getElementById("site-menu");
+  if (!toggle || !menu) {
+    return;
+  }
+  var narrow = window.matchMedia("(max-width: 40rem)");
+
+  function set(open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("site-menu--folded", narrow.matches && !open);
+  }
+
+  function fit() {
+    toggle.hidden = !narrow.matches;
+    set(false);
+  }
+
+  toggle.addEventListener("click", function () {
+    set(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      set(false);
+      toggle.focus();
+    }
+  });
+  if (narrow.addEventListener) {
+    narrow.addEventListener("change", fit);
+  }
+  fit();
+})();

@@ -1,0 +1,60 @@
+"""What the browser tests share: the machine's Chromium (Debian's `chromium` package, never a
+downloaded browser), a page that records every console error, failed response and script
+error, signing in, and the network conditions of a phone (CDP emulation).
+
+The `browser` and `site` fixtures are in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGUMENTS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+             "--disable-component-update", "--no-first-run"]  # fmt: skip
+
+# For a module of browser tests: skipped without Chromium; a real database the live server
+# shares.
+marks = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def open_page(browser, url, *, javascript=True, context=None):
+    """A new page at `url` (in a new context unless one is given) and the list its console
+    errors and warnings, script errors and 4xx/5xx responses are added to."""
+    context = context or browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: msg.type in ("error", "warning") and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+    page.goto(url)
+    return page, problems
+
+
+def sign_in_page(browser, site, *, javascript=True, user=None):
+    """A page signed in as `user` (a new person by default), on the home page."""
+    from tests.factories import PASSWORD, UserFactory
+
+    user = user or UserFactory()
+    page, problems = open_page(browser, f"{site}/accounts/login/", javascript=javascript)
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/")
+    return page, problems
+
+
+def slow_network(page, *, latency_ms: int) -> None:
+    """Every request of `page` waits `latency_ms` each way, as on a phone's connection."""
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": latency_ms, "downloadThroughput": -1,
+        "uploadThroughput": -1,
+    })  # fmt: skip

@@ -1,0 +1,104 @@
+"""The site on a phone (issue 14): no page scrolls sideways at 320 or 390 px, as a visitor or
+signed in, with or without JavaScript; the navigation folds behind a Menu button."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import marks, open_page, sign_in_page
+from tests.factories import ExportJobFactory, MeditationSessionFactory, UserFactory
+
+pytestmark = marks
+WIDTHS = (320, 390)
+VISITOR_PAGES = ("/", "/names/", "/names/1/", "/names/?q=mercy", "/names/?q=الله", "/about/",
+                 "/meditate/", "/accounts/login/", "/accounts/signup/",
+                 "/accounts/password_reset/", "/no-such-page/")  # fmt: skip
+PERSON_PAGES = ("/", "/names/", "/names/99/", "/meditate/", "/journal/", "/journal/?q=mercy",
+                "/journal/stats/", "/journal/trash/", "/journal/import/", "/exports/",
+                "/accounts/settings/", "/accounts/settings/email/",
+                "/accounts/password_change/", "/accounts/two_factor/",
+                "/accounts/delete/")  # fmt: skip
+LONG_WORDS = "راحة القلب في ذكر الله " + "unbrokenwordwithoutanyspaceatall" * 3
+
+
+def sideways(page) -> int:
+    """How far the page scrolls sideways, in CSS pixels (0 when it fits)."""
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
+
+
+def overflowing(page, url, widths=WIDTHS) -> list[str]:
+    found = []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(url)
+        if (extra := sideways(page)) > 0:
+            found.append(f"{url} at {width} px: {extra} px too wide")
+    return found
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_no_visitors_page_scrolls_sideways(browser, site, javascript):
+    page, _ = open_page(browser, f"{site}/", javascript=javascript)
+    problems = [problem for path in VISITOR_PAGES for problem in overflowing(page, site + path)]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_no_page_of_a_signed_in_person_scrolls_sideways(browser, site, javascript):
+    user = UserFactory()
+    entry = MeditationSessionFactory(user=user, intention=LONG_WORDS, reflection=LONG_WORDS)
+    sitting = MeditationSessionFactory(user=user, ended_at=None, actual_seconds=None)
+    ExportJobFactory(owner=user)
+    page, _ = sign_in_page(browser, site, javascript=javascript, user=user)
+    paths = (*PERSON_PAGES, entry.get_absolute_url(), f"/journal/{entry.pk}/edit/",
+             f"/meditate/{sitting.pk}/")  # fmt: skip
+    problems = [problem for path in paths for problem in overflowing(page, site + path)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_menu_folds_on_a_phone_and_opens_by_keyboard(browser, site):
+    page, problems = sign_in_page(browser, site)
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(f"{site}/journal/")
+    toggle = page.locator(".site-nav__toggle")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#site-menu")).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#site-menu")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_wide_screen_shows_the_links_without_a_menu_button(browser, site):
+    page, _ = sign_in_page(browser, site)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{site}/journal/")
+    expect(page.locator(".site-nav__toggle")).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_without_javascript_a_phone_sees_every_link(browser, site):
+    page, _ = sign_in_page(browser, site, javascript=False)
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(f"{site}/journal/")
+    expect(page.locator(".site-nav__toggle")).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_the_names_are_in_two_columns_on_a_phone(browser, site):
+    page, _ = open_page(browser, f"{site}/names/")
+    page.set_viewport_size({"width": 320, "height": 700})
+    lefts = page.evaluate(
+        "[...document.querySelectorAll('.name-card')].slice(0, 4)"
+        ".map(card => Math.round(card.getBoundingClientRect().left))"
+    )
+    assert lefts[0] == lefts[2] < lefts[1] == lefts[3]
