@@ -50,6 +50,7 @@ run: setup
 COVERAGE_MIN := 90
 
 test: setup
+	bash scripts/test_tools.sh
 	$(VENV)/bin/pytest --cov --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
 lint: $(VENV)/.installed

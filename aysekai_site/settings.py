@@ -113,7 +113,10 @@ TEMPLATES = [
                 "accounts.context_processors.preferences",
             ],
             # `{% url %}` and `{% extends %}` doing less per page (platform/template_builtins.py).
-            "builtins": ["aysekai_site.platform.template_builtins"],
+            "builtins": [
+                "aysekai_site.platform.template_builtins",
+                "aysekai_site.platform.template_filters",
+            ],
         },
     },
 ]

@@ -16,6 +16,34 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGUMENTS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
              "--disable-component-update", "--no-first-run"]  # fmt: skip
 
+# Every page, as a visitor and signed in (the phone layout, axe and vnu go through them all).
+VISITOR_PAGES = ("/", "/names/", "/names/1/", "/names/?q=mercy", "/names/?q=الله",
+                 "/names/?q=qwertyuiop", "/about/", "/meditate/", "/accounts/login/",
+                 "/accounts/signup/", "/accounts/password_reset/", "/no-such-page/")  # fmt: skip
+PERSON_PAGES = ("/", "/names/", "/names/99/", "/meditate/", "/journal/", "/journal/?q=mercy",
+                "/journal/stats/", "/journal/trash/", "/journal/import/", "/exports/",
+                "/accounts/settings/", "/accounts/settings/email/",
+                "/accounts/password_change/", "/accounts/two_factor/",
+                "/accounts/delete/")  # fmt: skip
+# Long Arabic, mixed direction and an unbroken word: what a person may write.
+LONG_WORDS = "راحة القلب في ذكر الله, mercy " + "unbrokenwordwithoutanyspaceatall" * 3
+
+
+def person_pages(user) -> list[str]:
+    """`PERSON_PAGES` and the pages of `user`'s own things, which this makes: a finished entry
+    with long mixed-direction words, a sitting in progress, an entry in the trash, an export."""
+    from django.utils import timezone
+
+    from tests.factories import ExportJobFactory, MeditationSessionFactory
+
+    entry = MeditationSessionFactory(user=user, intention=LONG_WORDS, reflection=LONG_WORDS)
+    sitting = MeditationSessionFactory(user=user, ended_at=None, actual_seconds=None)
+    MeditationSessionFactory(user=user, deleted_at=timezone.now())
+    ExportJobFactory(owner=user)
+    return [*PERSON_PAGES, entry.get_absolute_url(), f"/journal/{entry.pk}/edit/",
+            f"/meditate/{sitting.pk}/"]  # fmt: skip
+
+
 # For a module of browser tests: skipped without Chromium; a real database the live server
 # shares.
 marks = [
@@ -37,12 +65,14 @@ def open_page(browser, url, *, javascript=True, context=None):
     return page, problems
 
 
-def sign_in_page(browser, site, *, javascript=True, user=None):
-    """A page signed in as `user` (a new person by default), on the home page."""
+def sign_in_page(browser, site, *, javascript=True, user=None, context=None):
+    """A page signed in as `user` (a new person by default), on the home page (in a new
+    context unless one is given)."""
     from tests.factories import PASSWORD, UserFactory
 
     user = user or UserFactory()
-    page, problems = open_page(browser, f"{site}/accounts/login/", javascript=javascript)
+    page, problems = open_page(browser, f"{site}/accounts/login/", javascript=javascript,
+                               context=context)  # fmt: skip
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")

@@ -6,20 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import marks, open_page, sign_in_page
-from tests.factories import ExportJobFactory, MeditationSessionFactory, UserFactory
+from tests.browser import VISITOR_PAGES, marks, open_page, person_pages, sign_in_page
+from tests.factories import UserFactory
 
 pytestmark = marks
 WIDTHS = (320, 390)
-VISITOR_PAGES = ("/", "/names/", "/names/1/", "/names/?q=mercy", "/names/?q=الله", "/about/",
-                 "/meditate/", "/accounts/login/", "/accounts/signup/",
-                 "/accounts/password_reset/", "/no-such-page/")  # fmt: skip
-PERSON_PAGES = ("/", "/names/", "/names/99/", "/meditate/", "/journal/", "/journal/?q=mercy",
-                "/journal/stats/", "/journal/trash/", "/journal/import/", "/exports/",
-                "/accounts/settings/", "/accounts/settings/email/",
-                "/accounts/password_change/", "/accounts/two_factor/",
-                "/accounts/delete/")  # fmt: skip
-LONG_WORDS = "راحة القلب في ذكر الله " + "unbrokenwordwithoutanyspaceatall" * 3
 
 
 def sideways(page) -> int:
@@ -50,12 +41,8 @@ def test_no_visitors_page_scrolls_sideways(browser, site, javascript):
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_no_page_of_a_signed_in_person_scrolls_sideways(browser, site, javascript):
     user = UserFactory()
-    entry = MeditationSessionFactory(user=user, intention=LONG_WORDS, reflection=LONG_WORDS)
-    sitting = MeditationSessionFactory(user=user, ended_at=None, actual_seconds=None)
-    ExportJobFactory(owner=user)
+    paths = person_pages(user)
     page, _ = sign_in_page(browser, site, javascript=javascript, user=user)
-    paths = (*PERSON_PAGES, entry.get_absolute_url(), f"/journal/{entry.pk}/edit/",
-             f"/meditate/{sitting.pk}/")  # fmt: skip
     problems = [problem for path in paths for problem in overflowing(page, site + path)]
     assert problems == [], "\n".join(problems)
 

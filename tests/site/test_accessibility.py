@@ -1,0 +1,63 @@
+"""axe (axe-core, from npm through scripts/test_tools.sh) finds no violation on any page
+(issue 14), at a phone's width and a laptop's, in the light and in the dark, as a visitor and
+signed in."""
+
+from __future__ import annotations
+
+from tests import ROOT
+from tests.browser import VISITOR_PAGES, marks, person_pages, sign_in_page
+
+AXE = ROOT / "tests" / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+VIEWS = [(390, "light"), (390, "dark"), (1280, "light"), (1280, "dark")]
+
+pytestmark = marks
+
+
+def violations(page, url) -> list[str]:
+    """axe's violations on `url`, as "url: rule (impact): the first element's selector"."""
+    assert AXE.exists(), "axe-core is missing: run scripts/test_tools.sh (make test does)"
+    page.goto(url)
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v =>
+            `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 3)}`);
+    }""")
+    return [f"{url}: {text}" for text in found]
+
+
+def each_view(browser, paths, sign_in=None) -> list[str]:
+    found = []
+    for width, scheme in VIEWS:
+        # The page's CSP allows only its own scripts: the test context lets axe in.
+        context = browser.new_context(bypass_csp=True, color_scheme=scheme,
+                                      viewport={"width": width, "height": 900})  # fmt: skip
+        page = sign_in(context) if sign_in else context.new_page()
+        found += [f"{width} px, {scheme}: {v}" for path in paths for v in violations(page, path)]
+        context.close()
+    return found
+
+
+def test_no_visitors_page_has_an_accessibility_violation(browser, site):
+    found = each_view(browser, [site + path for path in VISITOR_PAGES])
+    assert found == [], "\n".join(found)
+
+
+def test_no_page_of_a_signed_in_person_has_an_accessibility_violation(browser, site, user):
+    paths = [site + path for path in person_pages(user)]
+
+    def signed_in(context):
+        page, _ = sign_in_page(browser, site, user=user, context=context)
+        return page
+
+    found = each_view(browser, paths, signed_in)
+    assert found == [], "\n".join(found)
+
+
+def test_axe_finds_a_violation_when_there_is_one(browser, site):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.route("**/broken/", lambda route: route.fulfill(
+        status=200, content_type="text/html",
+        body="<!doctype html><html><title>x</title><img src=/x.png>"))  # fmt: skip
+    assert violations(page, f"{site}/broken/")
