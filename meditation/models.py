@@ -120,6 +120,14 @@ class DivineName(models.Model):
         return reverse("meditation:name_detail", args=[self.number])
 
     @property
+    def contemplation_line(self) -> str:
+        """The first sentence of the commentary (the closing screen of a sitting shows it)."""
+        text = " ".join(self.tawil.split())
+        end = next((i + 1 for i, ch in enumerate(text) if ch in ".!?" and
+                    (i + 1 == len(text) or text[i + 1] == " ")), len(text))  # fmt: skip
+        return text[:end]
+
+    @property
     def previous_number(self) -> int:
         return NAME_COUNT if self.number == 1 else self.number - 1
 

@@ -250,3 +250,12 @@ def user_stats(user: User, *, today: datetime.date, seen: Fingerprint) -> Stats:
         names_met=len(by_number),
         most_drawn=_most_drawn(by_number) if by_number else [],
     )
+
+
+def streak_with_today(user: User) -> int:
+    """The person's current streak once today counts (the closing screen of a sitting): one more
+    than now unless today is already practised."""
+    today = local_today(user_zone(user.time_zone))
+    numbers = user_stats(user, today=today, seen=stats_cache.fingerprint(user))
+    practised_today = any(day.day == today and day.sessions for day in numbers.calendar.days)
+    return numbers.streaks.current if practised_today else numbers.streaks.current + 1

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ..journal.stats import streak_with_today
 from ..models import DivineName, MeditationSession
 from ..ownership import get_own_entry
 from .forms import DHIKR_MAX, FinishForm
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 VISITS_KEY = "visitor_sessions"
 MAX_VISITS = 5
@@ -105,9 +109,12 @@ class Sitting:
         elapsed = self.elapsed_seconds
         minutes_so_far = min(self.planned_seconds, int(elapsed)) // 60
         remaining = max(0, self.planned_seconds - int(elapsed))
+        # The entry's owner is the person signed in (the entry was fetched through them).
+        person = cast("User", self.request.user) if self.entry is not None else None
         return {
             "sitting": self,
             "name": self.name,
+            "streak": streak_with_today(person) if person and person.show_streaks else None,
             "intention": self.entry.intention if self.entry else "",
             "remaining_seconds": remaining,
             "remaining_display": f"{remaining // 60}:{remaining % 60:02d}",

@@ -6,29 +6,138 @@
   var countdown = document.getElementById("countdown");
   var elapsedInput = document.getElementById("id_elapsed_seconds");
   var countInput = document.getElementById("id_dhikr_count");
-  var audio = null;
+  var minutesInput = document.getElementById("id_minutes");
+  var article = document.querySelector("[data-sitting]");
 
-  function bell(times) {
-    // A soft synthesised bell: no audio file to fetch, nothing third-party.
+  function store() {
+    try {
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function load(key, fallback) {
+    try {
+      var value = store() && JSON.parse(store().getItem(key) || "null");
+      return value || fallback;
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  function save(key, value) {
+    try {
+      if (store()) {
+        store().setItem(key, JSON.stringify(value));
+      }
+    } catch (e) {
+      // full or refused: this page still works, a reload starts afresh
+    }
+  }
+
+  // The bells, synthesised here (no audio file, nothing third-party): a singing bowl (low,
+  // long, with overtones) or a soft chime (higher, shorter). The choice and the volume are
+  // kept on this device.
+  var audio = null;
+  var sound = load("aysekai.sound", { bell: "bowl", volume: 70 });
+  var BELLS = {
+    bowl: { partials: [[196, 1], [392, 0.5], [588, 0.25], [784, 0.12]], decay: 6, gap: 3 },
+    chime: { partials: [[880, 1], [1320, 0.4], [1760, 0.15]], decay: 2.2, gap: 1.4 },
+  };
+
+  function unlockAudio() {
+    // Called from a tap (Begin, or the first touch after a reload): browsers only let sound
+    // start from a gesture, iOS and Android above all.
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
     } catch (e) {
       return;
     }
+    if (audio.state === "suspended" && audio.resume) {
+      audio.resume();
+    }
+    var silent = audio.createBuffer(1, 1, 22050);
+    var source = audio.createBufferSource();
+    source.buffer = silent;
+    source.connect(audio.destination);
+    source.start(0);
+  }
+
+  function bell(times) {
+    var kind = BELLS[sound.bell];
+    if (!kind || !audio || !sound.volume) {
+      return;
+    }
+    var volume = Math.max(0, Math.min(1, sound.volume / 100)) * 0.35;
     for (var i = 0; i < times; i++) {
-      var start = audio.currentTime + i * 1.6;
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      osc.type = "sine";
-      osc.frequency.value = 528;
-      gain.gain.setValueAtTime(0.0001, start);
-      gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + 1.5);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(start);
-      osc.stop(start + 1.6);
+      var start = audio.currentTime + i * kind.gap;
+      kind.partials.forEach(function (partial) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = "sine";
+        osc.frequency.value = partial[0];
+        gain.gain.setValueAtTime(0.0001, start);
+        gain.gain.exponentialRampToValueAtTime(volume * partial[1], start + 0.015);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + kind.decay);
+        osc.connect(gain).connect(audio.destination);
+        osc.start(start);
+        osc.stop(start + kind.decay + 0.1);
+      });
     }
   }
+
+  function soundChoices(panel) {
+    panel.hidden = false;
+    var radio = panel.querySelector('input[name="bell"][value="' + sound.bell + '"]');
+    if (radio) {
+      radio.checked = true;
+    }
+    var range = panel.querySelector('input[name="volume"]');
+    range.value = sound.volume;
+    panel.addEventListener("change", function () {
+      var chosen = panel.querySelector('input[name="bell"]:checked');
+      sound = { bell: chosen ? chosen.value : "bowl", volume: parseInt(range.value, 10) || 0 };
+      save("aysekai.sound", sound);
+    });
+    panel.querySelector("[data-sound-try]").addEventListener("click", function () {
+      unlockAudio();
+      bell(1);
+    });
+  }
+
+  // Keep the screen on while sitting (Wake Lock), asked again when the page comes back.
+  var wakeLock = null;
+  var wantAwake = false;
+
+  function stayAwake(on) {
+    wantAwake = on;
+    if (!on) {
+      if (wakeLock) {
+        wakeLock.release();
+        wakeLock = null;
+      }
+      return;
+    }
+    if (navigator.wakeLock && navigator.wakeLock.request && !wakeLock) {
+      navigator.wakeLock.request("screen").then(function (lock) {
+        wakeLock = lock;
+        if (lock.addEventListener) {
+          lock.addEventListener("release", function () {
+            wakeLock = null;
+          });
+        }
+      }, function () {
+        // refused (battery saver, a hidden page): the sitting goes on
+      });
+    }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && wantAwake) {
+      stayAwake(true);
+    }
+  });
 
   function format(seconds) {
     var s = Math.max(0, Math.round(seconds));
@@ -37,52 +146,208 @@
     return m + ":" + (r < 10 ? "0" : "") + r;
   }
 
-  if (countdown) {
+  function spoken(seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    var m = Math.floor(s / 60);
+    var r = s % 60;
+    var parts = [];
+    if (m) {
+      parts.push(m + (m === 1 ? " minute" : " minutes"));
+    }
+    if (r || !m) {
+      parts.push(r + (r === 1 ? " second" : " seconds"));
+    }
+    return parts.join(" ");
+  }
+
+  if (countdown && article) {
+    sitting(countdown, article.dataset.sitting);
+  }
+
+  // The timer: Begin starts it (and unlocks sound, keeps the screen awake); it can pause; End
+  // stops it and shows the closing screen above the reflection. Its state is kept on this
+  // device, so a reload carries on where it was.
+  function sitting(countdown, id) {
+    var key = "aysekai.sitting." + id;
     var planned = parseInt(countdown.dataset.planned, 10);
-    var remaining = parseInt(countdown.dataset.remaining, 10);
     var intervalMinutes = parseInt(countdown.dataset.intervalMinutes, 10) || 0;
     var endBell = countdown.dataset.endBell === "true";
-    var elapsed = planned - remaining; // seconds sat before this page loaded
-    var running = true;
-    var ended = remaining <= 0;
     var timeEl = countdown.querySelector("[data-countdown-time]");
     var statusEl = countdown.querySelector("[data-countdown-status]");
+    var ring = countdown.querySelector("[data-ring]");
     var controls = countdown.querySelector("[data-countdown-controls]");
-    var toggle = countdown.querySelector("[data-countdown-toggle]");
-    var last = Date.now();
+    var begin = controls.querySelector("[data-begin]");
+    var toggle = controls.querySelector("[data-countdown-toggle]");
+    var end = controls.querySelector("[data-end]");
+    var finish = document.querySelector("[data-finish]");
+    var closing = finish.querySelector("[data-closing]");
+    var dhikrSection = document.getElementById("dhikr");
+    // begun: when Begin was pressed; paused: ms spent paused before pausedAt; ended: when End was.
+    var state = load(key, null);
+    var timesUp = false;
 
+    function elapsedMs(now) {
+      if (!state) {
+        return 0;
+      }
+      var stop = state.ended || state.pausedAt || now;
+      return Math.max(0, stop - state.begun - state.paused);
+    }
+
+    function keep() {
+      save(key, state);
+    }
+
+    function field(input) {
+      return input && (input.closest(".field") || input.parentNode);
+    }
+
+    // With the live timer and counter, the finish form's count and minutes would only
+    // contradict them: they are filled in, not shown.
+    [countInput, minutesInput].forEach(function (input) {
+      var row = field(input);
+      if (row) {
+        row.hidden = true;
+      }
+    });
+    finish.hidden = true;
     controls.hidden = false;
+    var panel = document.querySelector("[data-sound]");
+    if (panel) {
+      soundChoices(panel);
+    }
+
+    function show(now) {
+      var seconds = elapsedMs(now) / 1000;
+      var left = Math.max(0, planned - seconds);
+      timeEl.textContent = format(left);
+      if (ring) {
+        var circumference = 339.292; // 2πr for the ring's r = 54
+        ring.style.strokeDashoffset = String(circumference * (1 - Math.min(1, seconds / planned)));
+      }
+      if (elapsedInput) {
+        elapsedInput.value = Math.round(seconds);
+      }
+      if (minutesInput) {
+        minutesInput.value = Math.round(seconds / 60);
+      }
+      return seconds;
+    }
+
+    function buttons() {
+      var running = state && !state.ended;
+      begin.hidden = !!state;
+      toggle.hidden = !running;
+      end.hidden = !running;
+      toggle.textContent = state && state.pausedAt ? "Resume" : "Pause";
+    }
+
+    function start() {
+      unlockAudio();
+      state = { begun: Date.now(), paused: 0, pausedAt: null, ended: null };
+      keep();
+      stayAwake(true);
+      buttons();
+      statusEl.textContent = "The sitting has begun.";
+      var tap = document.getElementById("dhikr-tap");
+      if (tap) {
+        tap.focus();
+      }
+    }
+
+    function closingScreen() {
+      var seconds = show(state.ended);
+      closing.querySelector("[data-closing-time]").textContent = spoken(seconds);
+      var counted = countInput ? parseInt(countInput.value, 10) || 0 : 0;
+      closing.querySelector("[data-closing-count]").textContent = String(counted);
+      closing.hidden = false;
+      finish.hidden = false;
+      finish.querySelector("[data-finish-heading]").textContent = "Your reflection";
+      finish.querySelector("[data-finish-intro]").hidden = true;
+      if (dhikrSection) {
+        dhikrSection.hidden = true;
+      }
+      controls.hidden = true;
+      countdown.classList.add("countdown--ended");
+    }
+
+    begin.addEventListener("click", start);
     toggle.addEventListener("click", function () {
-      running = !running;
-      toggle.textContent = running ? "Pause" : "Resume";
-      statusEl.textContent = running ? "Timer resumed." : "Timer paused.";
-      last = Date.now();
+      var now = Date.now();
+      if (state.pausedAt) {
+        state.paused += now - state.pausedAt;
+        state.pausedAt = null;
+        stayAwake(true);
+        statusEl.textContent = "Timer resumed.";
+      } else {
+        state.pausedAt = now;
+        stayAwake(false);
+        statusEl.textContent = "Timer paused.";
+      }
+      keep();
+      buttons();
+    });
+    end.addEventListener("click", function () {
+      var now = Date.now();
+      if (state.pausedAt) {
+        state.paused += now - state.pausedAt;
+        state.pausedAt = null;
+      }
+      state.ended = now;
+      keep();
+      stayAwake(false);
+      closingScreen();
+      closing.querySelector("#closing-heading").focus();
+    });
+    finish.querySelector("[data-finish-form]").addEventListener("submit", function () {
+      try {
+        if (store()) {
+          store().removeItem(key); // saved: a later visit of this address starts nothing
+        }
+      } catch (e) {
+        // nothing kept
+      }
     });
 
+    var before = elapsedMs(Date.now()) / 1000;
+    timesUp = before >= planned;
+    buttons();
+    show(Date.now());
+    if (state && state.ended) {
+      closingScreen(); // ended before a reload: straight back to the reflection
+      return;
+    }
+    if (state && !state.pausedAt) {
+      stayAwake(true);
+      // Sound needs a gesture again after a reload: the first touch anywhere gives it.
+      var again = function () {
+        unlockAudio();
+        document.removeEventListener("pointerdown", again, true);
+        document.removeEventListener("keydown", again, true);
+      };
+      document.addEventListener("pointerdown", again, true);
+      document.addEventListener("keydown", again, true);
+    }
+
     setInterval(function () {
-      var now = Date.now();
-      if (running) {
-        var before = elapsed;
-        elapsed += (now - last) / 1000;
-        if (intervalMinutes && !ended) {
-          var step = intervalMinutes * 60;
-          if (Math.floor(elapsed / step) > Math.floor(before / step) && elapsed < planned) {
-            bell(1);
-          }
-        }
-        if (!ended && elapsed >= planned) {
-          ended = true;
-          statusEl.textContent = "Time is up. Take a moment before you write your reflection.";
-          if (endBell) {
-            bell(3);
-          }
+      if (!state || state.ended) {
+        return;
+      }
+      var seconds = show(Date.now());
+      if (intervalMinutes && !timesUp && !state.pausedAt) {
+        var step = intervalMinutes * 60;
+        if (Math.floor(seconds / step) > Math.floor(before / step) && seconds < planned) {
+          bell(1);
         }
       }
-      last = now;
-      timeEl.textContent = ended ? "0:00" : format(planned - elapsed);
-      if (elapsedInput) {
-        elapsedInput.value = Math.round(elapsed);
+      if (!timesUp && seconds >= planned) {
+        timesUp = true;
+        statusEl.textContent = "Time is up. End the sitting when you are ready.";
+        if (endBell) {
+          bell(3);
+        }
       }
+      before = seconds;
     }, 250);
   }
 

@@ -67,6 +67,8 @@ def test_it_holds_a_whole_session_with_javascript(browser, site):
     page.check("input[name=length][value='3']")
     page.click("main button[type=submit]")
     expect(page.locator("h1#session-heading")).to_be_visible()
+    expect(page.locator("#id_reflection")).to_be_hidden()  # the form waits for End
+    page.click("text=Begin")
     clock = page.locator("[data-countdown-time]")
     first = clock.inner_text()
     expect(clock).not_to_have_text(first, timeout=3000)  # the countdown runs
@@ -75,6 +77,12 @@ def test_it_holds_a_whole_session_with_javascript(browser, site):
     page.click("#dhikr-tap")
     expect(page.locator(".dhikr__number")).to_have_text("2")
     expect(page.locator("#id_dhikr_count")).to_have_value("2")
+    page.click("[data-end]")
+    closing = page.locator("[data-closing]")
+    expect(closing).to_be_visible()
+    expect(closing.locator("[data-closing-count]")).to_have_text("2")
+    expect(closing.locator("[data-closing-time]")).to_contain_text("second")
+    expect(page.locator("#id_dhikr_count")).to_be_hidden()  # filled in, not asked
     page.fill("#id_reflection", "Listening is a kind of mercy.")
     page.select_option("#id_mood", "grateful")
     page.click(".finish button[type=submit]")
@@ -110,6 +118,8 @@ def test_it_lets_a_visitor_meditate(browser, site):
     page.fill("#id_intention", "Just passing through")
     page.click("main button[type=submit]")
     expect(page.locator("h1#session-heading")).to_be_visible()
+    page.click("text=Begin")
+    page.click("[data-end]")
     page.click(".finish button[type=submit]")
     expect(page.locator("h1")).to_have_text("Session complete")
     assert problems == []

@@ -180,6 +180,20 @@ class TestEntry:
         signed_in.post(f"/journal/{entry.pk}/restore/")
         assert 'class="undo"' not in signed_in.get("/journal/").content.decode()
 
+    def test_an_unfinished_sitting_can_be_continued_or_discarded_from_the_journal(
+        self, signed_in, user
+    ):
+        unfinished = MeditationSessionFactory(user=user, ended_at=None, actual_seconds=None)
+        finished = MeditationSessionFactory(user=user)
+        page = signed_in.get("/journal/").content.decode()
+        assert f'href="/meditate/{unfinished.pk}/">Continue</a>' in page
+        assert f'formaction="/journal/{unfinished.pk}/delete/">Discard</button>' in page
+        assert f"/meditate/{finished.pk}/" not in page
+        assert '<form id="entry-actions" method="post" hidden>' in page
+        actions = page.split('<form id="entry-actions"')[1].split("</form>")[0]
+        assert "csrfmiddlewaretoken" in actions
+        assert "Continue it</a>" in signed_in.get(unfinished.get_absolute_url()).content.decode()
+
     def test_it_shows_an_empty_trash(self, signed_in):
         assert "The trash is empty" in signed_in.get("/journal/trash/").content.decode()
 

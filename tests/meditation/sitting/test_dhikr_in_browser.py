@@ -35,6 +35,7 @@ def begin(browser, site):
     page.fill("#id_intention", "To remember")
     page.click("main button[type=submit]")
     expect(page.locator("h1#session-heading")).to_be_visible()
+    page.click("text=Begin")
     return page, problems
 
 
@@ -91,6 +92,7 @@ def test_finishing_straight_after_the_taps_keeps_every_one(browser, site):
     page, _ = begin(browser, site)
     slow_network(page, latency_ms=300)
     tap(page, 7, 50)
+    page.click("[data-end]")
     page.click(".finish button[type=submit]")
     expect(page.locator(".message")).to_contain_text("saved in your journal")
     assert stored_count() == 7
