@@ -268,7 +268,7 @@
         dhikrSection.hidden = true;
       }
       controls.hidden = true;
-      countdown.classList.add("countdown--ended");
+      countdown.closest(".timer").hidden = true; // the time is in the closing screen now
     }
 
     begin.addEventListener("click", start);
@@ -393,6 +393,7 @@
     var sending = false;
     var stopped = false; // the server will take no more (the sitting ended, or it refused)
     var timer = null;
+    var inFlight = null; // the request on its way, aborted when the sitting is saved
     var backoff = 0;
 
     function storage() {
@@ -496,11 +497,13 @@
       }
       sending = true;
       var total = count;
+      inFlight = window.AbortController ? new AbortController() : null;
       fetch(form.action, {
         method: "POST",
         body: body(total),
         credentials: "same-origin",
         headers: { Accept: "application/json" },
+        signal: inFlight ? inFlight.signal : undefined,
       })
         .then(function (response) {
           if (response.status === 409 || (response.status >= 400 && response.status < 500 &&
@@ -541,6 +544,7 @@
         })
         .then(function () {
           sending = false;
+          inFlight = null;
           if (count > saved) {
             later(backoff || PAUSE);
           }
@@ -565,6 +569,20 @@
       event.preventDefault();
       tap();
     });
+    // Finishing carries the count in its own form: nothing more is sent after it.
+    var finishForm = document.querySelector("[data-finish-form]");
+    if (finishForm) {
+      finishForm.addEventListener("submit", function () {
+        stopped = true;
+        if (timer !== null) {
+          window.clearTimeout(timer);
+          timer = null;
+        }
+        if (inFlight) {
+          inFlight.abort();
+        }
+      });
+    }
     window.addEventListener("online", now);
     // Leaving the page (or the phone locking it away): hand the total over in the background.
     function handOver() {
