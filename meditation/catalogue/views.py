@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from aysekai_site.platform.htmx import render_page_or_fragment
 from aysekai_site.platform.response_cache import for_visitors, not_stored
 
+from ..journal.practice import practice_of
 from ..models import CATALOGUE_VERSION, DivineName
 from .forms import NameSearchForm
 from .page_cache import (
@@ -56,7 +57,13 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         page_etag(request, version, today),
         lambda: render(
-            request, "meditation/home.html", {"hero": fragment(version, "home", today, render=hero)}
+            request,
+            "meditation/home.html",
+            {
+                "hero": fragment(version, "home", today, render=hero),
+                # A signed-in person's practice (never cached: the ETag is for visitors only).
+                "practice": practice_of(request.user) if request.user.is_authenticated else None,
+            },
         ),
     )
 
