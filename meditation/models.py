@@ -66,6 +66,9 @@ class DivineNameQuerySet(models.QuerySet["DivineName"]):
         return created
 
 
+QURAN_READER = "https://quran.com/{surah}/{ayah}"
+
+
 def number_of_the_day(day: datetime.date) -> int:
     """The name of a UTC date: the 99 in order, one a day, the same for everyone.
 
@@ -136,8 +139,18 @@ class DivineName(models.Model):
         return 1 if self.number == NAME_COUNT else self.number + 1
 
     @property
-    def featured_reference(self) -> dict[str, int] | None:
-        return self.quran_references[0] if self.quran_references else None
+    def featured_reference(self) -> dict[str, int | str] | None:
+        references = self.references
+        return references[0] if references else None
+
+    @property
+    def references(self) -> list[dict[str, int | str]]:
+        """The Qurʾān references, each with the address of its verse on a public reader (a
+        link the person follows, never a request the page makes)."""
+        return [
+            {**ref, "url": QURAN_READER.format(surah=ref["surah"], ayah=ref["ayah"])}
+            for ref in self.quran_references or []
+        ]
 
 
 # The version the cached catalogue pages are checked against (catalogue/page_cache.py): in the

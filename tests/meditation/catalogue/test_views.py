@@ -160,3 +160,11 @@ def test_it_says_the_draws_randomness_comes_from_the_servers_csprng(client):
     assert "drawn on our server, not in your browser" in html
     assert "cryptographically secure random number generator" in html
     assert "<code>os.urandom</code>" in html
+
+
+def test_a_verse_reference_links_to_the_verse_on_a_public_reader(client):
+    html = client.get("/names/1/").content.decode()
+    assert '<a class="ref" href="https://quran.com/55/1" rel="noopener"' in html
+    assert '<figcaption><a href="https://quran.com/55/1" rel="noopener">Qurʾān 55:1</a>' in html
+    # A link the person follows: the page itself still loads nothing from another origin.
+    assert "https://quran.com" not in client.get("/names/1/")["Content-Security-Policy"]
