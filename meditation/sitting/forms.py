@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ..models import INTENTION_MAX, REFLECTION_MAX, Mood
+from ..models import INTENTION_MAX, REFLECTION_MAX, DivineName, Mood
 from ..text import one_line, paragraphs
 
 PRESET_MINUTES = (3, 5, 10, 20)
@@ -23,12 +23,12 @@ class MeditateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": INTENTION_MAX}),
         strip=False,
     )
-    number = forms.IntegerField(
-        label="Choose a name yourself (optional)",
-        help_text="A number from 1 to 99. Leave it empty to have a name drawn for you.",
+    number = forms.TypedChoiceField(
+        label="The name",
+        help_text="Leave it to the draw, or choose one of the 99 yourself.",
         required=False,
-        min_value=1,
-        max_value=99,
+        coerce=int,
+        empty_value=None,
     )
     length = forms.ChoiceField(
         label="Length",
@@ -50,6 +50,13 @@ class MeditateForm(forms.Form):
 
     def __init__(self, *args: Any, default_minutes: int = 10, own_target: int = 33, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # The picker: a plain select, so it works without JavaScript (and types ahead in it).
+        names = DivineName.objects.order_by("number").values_list("number", "transliteration",
+                                                                  "meaning")  # fmt: skip
+        cast(forms.TypedChoiceField, self.fields["number"]).choices = [
+            ("", "Draw a name for me"),
+            *((n, f"{n}. {transliteration} · {meaning}") for n, transliteration, meaning in names),
+        ]
         targets = sorted({33, 99, own_target})
         target_field = cast(forms.TypedChoiceField, self.fields["dhikr_target"])
         target_field.choices = [

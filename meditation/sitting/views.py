@@ -64,7 +64,8 @@ def meditate(request: HttpRequest) -> HttpResponse:
         }
         save_visits(request, visits)
         return redirect("meditation:sitting", sitting_id=visit_id)
-    return render(request, "meditation/meditate.html", {"form": form})
+    more = [form[name] for name in ("custom_minutes", "interval_bell", "end_bell", "dhikr_target")]
+    return render(request, "meditation/meditate.html", {"form": form, "more": more})
 
 
 @require_safe

@@ -4,13 +4,15 @@ signed in."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests import ROOT
 from tests.browser import VISITOR_PAGES, marks, person_pages, sign_in_page
 
 AXE = ROOT / "tests" / "tools" / "node_modules" / "axe-core" / "axe.min.js"
 VIEWS = [(390, "light"), (390, "dark"), (1280, "light"), (1280, "dark")]
 
-pytestmark = marks
+pytestmark = [*marks, pytest.mark.sweeps]
 
 
 def violations(page, url) -> list[str]:

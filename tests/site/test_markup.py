@@ -16,6 +16,7 @@ VNU = ROOT / "tests" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" /
 JAVA = shutil.which("java")
 
 pytestmark = [
+    pytest.mark.sweeps,
     pytest.mark.django_db,
     pytest.mark.skipif(JAVA is None, reason="no Java to run the Nu Html Checker"),
 ]

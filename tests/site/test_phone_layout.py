@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser import VISITOR_PAGES, marks, open_page, person_pages, sign_in_page
 from tests.factories import UserFactory
 
-pytestmark = marks
+pytestmark = [*marks, pytest.mark.sweeps]
 WIDTHS = (320, 390)
 
 

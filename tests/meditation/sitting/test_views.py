@@ -44,6 +44,19 @@ def start(client, **overrides):
 
 
 class TestForm:
+    def test_it_is_two_steps_with_a_picker_of_the_99_names(self, client):
+        html = client.get(URL).content.decode()
+        assert html.index("1</span> Your intention") < html.index("2</span> The name and the time")
+        assert '<option value="" selected>Draw a name for me</option>' in html
+        assert html.count("<option value=") >= 99 + 1
+        assert '<option value="99">99. Aṣ-Ṣabūr · The Most Patient</option>' in html
+        assert 'class="field field--chips"' in html
+        assert '<details class="meditate-form__more">' in html  # closed until needed
+
+    def test_the_more_options_open_when_one_of_them_is_wrong(self, client):
+        response = client.post(URL, form(length="custom", custom_minutes="500"))
+        assert '<details class="meditate-form__more" open>' in response.content.decode()
+
     def test_it_defaults_to_the_users_preferences(self, client):
         user = UserFactory(default_session_minutes=20, dhikr_target=100)
         client.force_login(user)
