@@ -1,8 +1,12 @@
-"""Subset the vendored Amiri fonts to the Arabic the site shows (run by `make vendor`).
+"""Subset the vendored Arabic fonts to the Arabic the site shows (run by `make vendor`).
 
-Usage: subset_fonts.py SOURCE_DIR DEST_DIR — reads amiri-arabic-{400,700}-normal.woff2 (the
-@fontsource originals) from SOURCE_DIR and writes amiri-arabic-{400,700}-subset.woff2 to
-DEST_DIR. The characters kept are every character of the names fixture's Arabic fields (the
+Usage: subset_fonts.py SOURCE_DIR DEST_DIR [QURAN_SOURCE_DIR QURAN_DEST_DIR] — reads
+amiri-arabic-{400,700}-normal.woff2 (the @fontsource originals) from SOURCE_DIR and writes
+amiri-arabic-{400,700}-subset.woff2 to DEST_DIR; with the other two, reads Scheherazade New's
+scheherazade-new-arabic-400-normal.woff2 and writes scheherazade-new-arabic-400-subset.woff2,
+cut to the characters of the verses (the face the verses are set in, issue 14: SIL's face for
+the Qurʾān's orthography; Amiri Quran lacks U+065E, which 29 of the verses use). The
+characters kept for Amiri are every character of the names fixture's Arabic fields (the
 names and their verses) and the Arabic-script characters the templates contain;
 tests/meditation/catalogue/test_fonts.py fails when a curator adds a character the subset
 lacks, so run `make vendor` again then.
@@ -72,16 +76,38 @@ def subset_font(source: Path, dest: Path, chars: set[str]) -> None:
     font.save(dest)
 
 
-def main(source_dir: Path, dest_dir: Path) -> None:
+def verse_characters() -> set[str]:
+    """What the site sets in Scheherazade New: the verses' Arabic."""
+    names = json.loads(FIXTURE.read_text(encoding="utf-8"))["names"]
+    return {char for name in names for char in name["verse_arabic"] if not char.isspace()}
+
+
+def subset_quran(source: Path, dest: Path, chars: set[str]) -> None:
+    """The verses' face whole for `chars` (its lookups place the Qurʾānic marks)."""
+    font = TTFont(source)
+    subsetter = subset.Subsetter(subset.Options(flavor="woff2", hinting=False))
+    subsetter.populate(unicodes=sorted(ord(char) for char in chars))
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    font.save(dest)
+
+
+def main(source_dir: Path, dest_dir: Path, quran: tuple[Path, Path] | None = None) -> None:
     chars = site_characters()
     for weight in WEIGHTS:
         source = source_dir / f"amiri-arabic-{weight}-normal.woff2"
         dest = dest_dir / f"amiri-arabic-{weight}-subset.woff2"
         subset_font(source, dest, chars)
         print(f"{dest.name}: {len(chars)} characters, {dest.stat().st_size} bytes")
+    if quran is not None:
+        verses = verse_characters()
+        dest = quran[1] / "scheherazade-new-arabic-400-subset.woff2"
+        subset_quran(quran[0] / "scheherazade-new-arabic-400-normal.woff2", dest, verses)
+        print(f"{dest.name}: {len(verses)} characters, {dest.stat().st_size} bytes")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 5):
         sys.exit(__doc__)
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    paths = [Path(arg) for arg in sys.argv[1:]]
+    main(paths[0], paths[1], (paths[2], paths[3]) if len(paths) == 4 else None)

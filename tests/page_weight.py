@@ -22,6 +22,7 @@ ARABIC_CLASS = "arabic"  # the only elements set in Amiri (site.css: .arabic { f
 
 @dataclass(frozen=True)
 class FontFace:
+    family: str
     weight: int
     src: str  # relative to STATIC_URL
     ranges: tuple[tuple[int, int], ...]
@@ -48,6 +49,7 @@ def font_faces(css: str | None = None) -> list[FontFace]:
         unicode_range = re.search(r"unicode-range:\s*([^;]+);", block)
         faces.append(
             FontFace(
+                family=re.search(r'font-family:\s*"([^"]+)"', block)[1],  # type: ignore[index]
                 weight=int(re.search(r"font-weight:\s*(\d+)", block)[1]),  # type: ignore[index]
                 src=src[1],
                 ranges=_ranges(unicode_range[1]) if unicode_range else ((0, 0x10FFFF),),
@@ -66,6 +68,24 @@ def class_weights(css: str | None = None) -> list[tuple[str, int]]:
             selector = selector.strip()
             if weight and re.fullmatch(r"\.[\w-]+", selector):
                 rules.append((selector[1:], int(weight[1])))
+    return rules
+
+
+def class_families(css: str | None = None) -> list[tuple[str, str]]:
+    """(class, first font family) of single-class rules in source order (later wins); the
+    `--font-arabic` variable stands for its first family, Amiri."""
+    css = re.sub(r"/\*.*?\*/", "", css if css is not None else SITE_CSS.read_text(), flags=re.S)
+    rules = []
+    for selectors, body in re.findall(r"([^{}]+){([^}]*)}", css):
+        family = re.search(r"font-family:\s*([^;]+)", body)
+        if not family:
+            continue
+        first = family[1].split(",")[0].strip()
+        name = "Amiri" if first == "var(--font-arabic)" else first.strip('"')
+        for selector in selectors.split(","):
+            selector = selector.strip()
+            if re.fullmatch(r"\.[\w-]+", selector):
+                rules.append((selector[1:], name))
     return rules
 
 
@@ -109,13 +129,20 @@ def parse(html: str) -> _Page:
 
 
 def fonts_loaded(page: _Page) -> set[str]:
-    """The font files the browser downloads: faces whose weight and range some Amiri text needs."""
+    """The font files the browser downloads: faces whose family, weight and range some Arabic
+    text needs."""
     rules = class_weights()
+    families = class_families()
     faces = font_faces()
     loaded = set()
     for classes, text in page.arabic:
         weight = [weight for name, weight in rules if name in classes][-1]
-        loaded |= {face.src for face in faces if face.weight == weight and face.covers(text)}
+        family = [family for name, family in families if name in classes][-1]
+        loaded |= {
+            face.src
+            for face in faces
+            if (face.family, face.weight) == (family, weight) and face.covers(text)
+        }
     return loaded
 
 

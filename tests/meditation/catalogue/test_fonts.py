@@ -23,22 +23,35 @@ def fixture_arabic() -> set[str]:
 def test_the_stylesheet_uses_only_the_vendored_subsets_and_swaps():
     faces = font_faces()
     assert {face.weight for face in faces} == {400, 700}
+    assert {face.family for face in faces} == {"Amiri", "Scheherazade New"}
     for face in faces:
-        assert face.src.startswith("vendor/amiri/")
+        assert face.src.startswith(("vendor/amiri/", "vendor/scheherazade/"))
         assert face.src.endswith("-subset.woff2")
         assert (STATIC / face.src).stat().st_size > 0, face.src
     blocks = SITE_CSS.read_text().split("@font-face")[1:]
     assert all("font-display: swap" in block.split("}")[0] for block in blocks)
-    shipped = {p.name for p in (STATIC / "vendor" / "amiri").glob("*.woff2")}
-    assert shipped == {face.src.rsplit("/", 1)[1] for face in faces}  # no stray original
+    shipped = {f"{p.parent.name}/{p.name}" for p in (STATIC / "vendor").glob("*/*.woff2")}
+    assert shipped == {face.src.removeprefix("vendor/") for face in faces}  # no stray original
+    for folder in ("amiri", "scheherazade"):
+        assert (STATIC / "vendor" / folder / "LICENSE").read_text().count("SIL OPEN FONT LICENSE")
     admin = font_faces((STATIC / "css" / "admin.css").read_text())
     assert {face.src for face in admin} <= {face.src for face in faces}
     assert (STATIC / "vendor" / "amiri" / "LICENSE").read_text().count("SIL OPEN FONT LICENSE")
 
 
+def test_every_character_of_the_verses_has_a_glyph_in_their_face():
+    names = json.loads(FIXTURE.read_text(encoding="utf-8"))["names"]
+    verses = {char for name in names for char in name["verse_arabic"] if not char.isspace()}
+    face = next(face for face in font_faces() if face.family == "Scheherazade New")
+    cmap = TTFont(STATIC / face.src).getBestCmap()
+    missing = sorted(c for c in verses if ord(c) not in cmap)
+    assert not missing, "run `make vendor`: " + ", ".join(map(unicodedata.name, missing))
+    assert all(face.covers(char) for char in verses)
+
+
 @pytest.mark.parametrize("weight", [400, 700])
 def test_every_arabic_character_of_the_names_has_a_glyph_in_the_subset(weight):
-    face = next(face for face in font_faces() if face.weight == weight)
+    face = next(f for f in font_faces() if f.family == "Amiri" and f.weight == weight)
     cmap = TTFont(STATIC / face.src).getBestCmap()
     missing = sorted(c for c in fixture_arabic() if ord(c) not in cmap)
     assert not missing, "run `make vendor`: " + ", ".join(
