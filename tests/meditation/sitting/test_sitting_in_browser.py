@@ -107,3 +107,14 @@ def test_the_bell_and_its_volume_are_remembered(browser, site):
     page.click(".sound summary")
     expect(page.locator("input[name=bell][value=chime]")).to_be_checked()
     expect(page.locator("input[name=volume]")).to_have_value("30")
+
+
+def test_on_a_laptop_the_timer_and_the_counter_are_above_the_fold(browser, site):
+    page, _ = sign_in_page(browser, site)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{site}/meditate/?name=85")  # the longest name's Arabic
+    page.fill("#id_intention", "To remember")
+    page.click("main button[type=submit]")
+    for selector in ("[data-begin]", "#dhikr-tap"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] + box["height"] <= 800, selector
