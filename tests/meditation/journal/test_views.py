@@ -194,8 +194,10 @@ class TestEntry:
         assert "csrfmiddlewaretoken" in actions
         assert "Continue it</a>" in signed_in.get(unfinished.get_absolute_url()).content.decode()
 
-    def test_it_shows_an_empty_trash(self, signed_in):
-        assert "The trash is empty" in signed_in.get("/journal/trash/").content.decode()
+    def test_it_shows_an_empty_trash(self, signed_in, settings):
+        html = signed_in.get("/journal/trash/").content.decode()
+        days = settings.TRASH_RETENTION_DAYS
+        assert f"The trash is empty. An entry you move here waits {days} days" in html
 
     def test_it_purges_entries_thirty_days_in_the_trash(self, user):
         old = MeditationSessionFactory(
