@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.utils.text import Truncator
 
 from ..models import MeditationSession
-from . import stats, stats_cache
+from . import stats
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -39,9 +39,7 @@ def practice_of(user: User) -> Practice:
     streak = None
     sessions = entries.filter(ended_at__isnull=False).count()
     if user.show_streaks and sessions:
-        today = stats.local_today(stats.user_zone(user.time_zone))
-        numbers = stats.user_stats(user, today=today, seen=stats_cache.fingerprint(user))
-        streak = numbers.streaks.current
+        streak = stats.stats_now(user).streaks.current
     # Only the newest few are decrypted to find one with words (a reflection is optional).
     last = None
     for entry in entries.filter(ended_at__isnull=False).select_related("name")[:10]:

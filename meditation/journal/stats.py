@@ -252,10 +252,16 @@ def user_stats(user: User, *, today: datetime.date, seen: Fingerprint) -> Stats:
     )
 
 
+def stats_now(user: User) -> Stats:
+    """The person's statistics on their local today, against their entries as they are now."""
+    today = local_today(user_zone(user.time_zone))
+    return user_stats(user, today=today, seen=stats_cache.fingerprint(user))
+
+
 def streak_with_today(user: User) -> int:
     """The person's current streak once today counts (the closing screen of a sitting): one more
     than now unless today is already practised."""
-    today = local_today(user_zone(user.time_zone))
-    numbers = user_stats(user, today=today, seen=stats_cache.fingerprint(user))
+    numbers = stats_now(user)
+    today = numbers.today
     practised_today = any(day.day == today and day.sessions for day in numbers.calendar.days)
     return numbers.streaks.current if practised_today else numbers.streaks.current + 1

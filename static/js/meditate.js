@@ -396,45 +396,25 @@
     var inFlight = null; // the request on its way, aborted when the sitting is saved
     var backoff = 0;
 
-    function storage() {
-      try {
-        return window.localStorage;
-      } catch (e) {
-        return null; // storage disabled: the count is still sent, only not kept here
-      }
-    }
-
     function kept() {
-      var store = storage();
-      try {
-        var value = store && JSON.parse(store.getItem(key) || "null");
-        return value && typeof value.total === "number" ? Math.min(value.total, MAX) : 0;
-      } catch (e) {
-        return 0;
-      }
+      var value = load(key, null);
+      return value && typeof value.total === "number" ? Math.min(value.total, MAX) : 0;
     }
 
     function keep() {
-      var store = storage();
-      try {
-        if (store) {
-          store.setItem(key, JSON.stringify({ total: count, at: Date.now() }));
-        }
-      } catch (e) {
-        // full or refused: the server copy is the only one
-      }
+      save(key, { total: count, at: Date.now() }); // refused: the server copy is the only one
     }
 
     function forgetOld() {
-      var store = storage();
+      var items = store();
       var oldest = Date.now() - KEPT_DAYS * 86400000;
       try {
-        for (var i = store ? store.length - 1 : -1; i >= 0; i--) {
-          var name = store.key(i);
+        for (var i = items ? items.length - 1 : -1; i >= 0; i--) {
+          var name = items.key(i);
           if (name && name.indexOf(PREFIX) === 0 && name !== key) {
-            var value = JSON.parse(store.getItem(name) || "null");
+            var value = load(name, null);
             if (!value || !(value.at > oldest)) {
-              store.removeItem(name);
+              items.removeItem(name);
             }
           }
         }
