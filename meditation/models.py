@@ -97,6 +97,13 @@ class DivineName(models.Model):
     verse_arabic = models.TextField(blank=True, validators=[ARABIC_SCRIPT_VALIDATOR])
     verse_translation = models.TextField(blank=True)
     dhikr = models.CharField(max_length=200, blank=True)
+    dhikr_arabic = models.CharField(
+        "dhikr in Arabic script",
+        max_length=200,
+        blank=True,
+        validators=[ARABIC_SCRIPT_VALIDATOR],
+        db_default="",  # rows written by older migrations' code (0005's history) get it too
+    )
     pronunciation = models.CharField(max_length=200, blank=True)
     phonetics = models.CharField(max_length=200, blank=True)
     # Any write to a name moves it (saves, reverts, bulk updates): with the row count, the

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "divine_names.json"
 TEMPLATES = ROOT / "templates"
 WEIGHTS = (400, 700)
-ARABIC_FIELDS = ("arabic", "verse_arabic")
+ARABIC_FIELDS = ("arabic", "verse_arabic", "dhikr_arabic")
 # Lookup 135 of Amiri 1.002 (@fontsource/amiri 5.3.0): a chain-context lookup with 55
 # subtables in `rlig`. Checked below, so a new Amiri release stops the script instead of
 # silently dropping a different lookup.

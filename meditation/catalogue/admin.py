@@ -30,12 +30,13 @@ class DivineNameAdminForm(forms.ModelForm):
         model = DivineName
         fields = (
             "number", "slug", "arabic", "transliteration", "meaning", "description", "tawil",
-            "quran_references", "verse_arabic", "verse_translation", "dhikr", "pronunciation",
-            "phonetics",
+            "quran_references", "verse_arabic", "verse_translation", "dhikr", "dhikr_arabic",
+            "pronunciation", "phonetics",
         )  # fmt: skip
         widgets = {
             "arabic": forms.TextInput(attrs=ARABIC_INPUT),
             "verse_arabic": forms.Textarea(attrs={**ARABIC_INPUT, "rows": 3}),
+            "dhikr_arabic": forms.TextInput(attrs=ARABIC_INPUT),
             "description": forms.Textarea(attrs={"rows": 3}),
             "tawil": forms.Textarea(attrs={"rows": 6}),
             "verse_translation": forms.Textarea(attrs={"rows": 3}),
@@ -78,7 +79,7 @@ class DivineNameAdmin(SimpleHistoryAdmin):
         ),
         ("Commentary", {"fields": ("description", "tawil")}),
         ("In the Qurʾān", {"fields": ("quran_references", "verse_arabic", "verse_translation")}),
-        ("Recitation", {"fields": ("dhikr", "pronunciation", "phonetics")}),
+        ("Recitation", {"fields": ("dhikr", "dhikr_arabic", "pronunciation", "phonetics")}),
     )
     history_list_display = ("number", "transliteration", "meaning")
 

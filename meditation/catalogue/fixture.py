@@ -32,6 +32,7 @@ CONTENT_FIELDS = (
     "verse_arabic",
     "verse_translation",
     "dhikr",
+    "dhikr_arabic",
     "pronunciation",
     "phonetics",
 )

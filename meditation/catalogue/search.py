@@ -23,7 +23,7 @@ from ..models import DivineName
 from ..text import arabic_search_forms, fold, search_terms
 
 # The fields a search reads, beside those the grid shows.
-FIELDS = ("transliteration", "arabic", "dhikr", "meaning", "description", "tawil",
+FIELDS = ("transliteration", "arabic", "dhikr", "dhikr_arabic", "meaning", "description", "tawil",
           "verse_translation", "verse_arabic", "updated_at")  # fmt: skip
 NAME, MEANING, DESCRIPTION, PROSE = range(4)  # where a word matched, best first
 _RUNS = re.compile(r"(.)\1+")
@@ -40,13 +40,14 @@ def spelling_key(text: str) -> str:
 
 def haystack(name: DivineName) -> str:
     """The name's own words, folded: transliteration (with and without its space), Arabic
-    forms and dhikr."""
+    forms and dhikr (in both scripts: "يا رحمن" finds Ar-Raḥmān)."""
     transliteration = fold(name.transliteration)
     parts = [
         transliteration,
         transliteration.replace(" ", ""),  # "arrahman" as well as "ar rahman"
         fold(name.dhikr),
         *arabic_search_forms(name.arabic),
+        *arabic_search_forms(name.dhikr_arabic),
     ]
     return " | ".join(parts)
 

@@ -21,6 +21,7 @@ def name_form(name: DivineName, **overrides) -> dict:
         "verse_arabic": name.verse_arabic,
         "verse_translation": name.verse_translation,
         "dhikr": name.dhikr,
+        "dhikr_arabic": name.dhikr_arabic,
         "pronunciation": name.pronunciation,
         "phonetics": name.phonetics,
     }
@@ -95,6 +96,7 @@ class TestNames:
             ({"arabic": "Al-Malik"}, "arabic"),
             ({"arabic": ""}, "arabic"),
             ({"verse_arabic": "not arabic"}, "verse_arabic"),
+            ({"dhikr_arabic": "Yā Malik"}, "dhikr_arabic"),
             ({"quran_references": "2:300"}, "quran_references"),
             ({"quran_references": "two"}, "quran_references"),
             ({"meaning": "x" * 10_000}, "meaning"),

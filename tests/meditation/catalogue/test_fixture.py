@@ -8,7 +8,7 @@ import pytest
 from meditation.catalogue.fixture import FIXTURE_PATH, read_fixture
 from meditation.text import AYAHS_PER_SURAH, is_arabic_script
 
-ARABIC_FIELDS = ("arabic", "verse_arabic")
+ARABIC_FIELDS = ("arabic", "verse_arabic", "dhikr_arabic")
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,25 @@ def test_it_shows_a_verse_with_its_translation_whenever_there_is_a_reference(ent
     for e in entries:
         assert bool(e["quran_references"]) == bool(e["verse_arabic"]), e["number"]
         assert bool(e["verse_arabic"]) == bool(e["verse_translation"]), e["number"]
+
+
+def test_it_gives_every_name_its_dhikr_in_arabic_by_the_vocative_rule(entries):
+    """The vocative "yā" and the name without its article, or in the accusative for the two names in
+    construct (scripts/fill_dhikr_arabic.py); its letters are the name's."""
+    from scripts.fill_dhikr_arabic import IN_CONSTRUCT, vocative
+
+    def letters(text):
+        return "".join(c for c in text if not unicodedata.combining(c) and c != " ")
+
+    for e in entries:
+        assert e["dhikr_arabic"].startswith("يَا "), e["number"]
+        expected = IN_CONSTRUCT.get(e["number"]) or vocative(e["arabic"])
+        assert e["dhikr_arabic"] == expected, e["number"]
+        bare = letters(e["arabic"]).removeprefix("ال")
+        assert letters(e["dhikr_arabic"]).removeprefix("يا") in {bare, "ذاالجلالوالإكرام"}
+    assert vocative("الرَّحْمَٰنُ") == "يَا رَحْمَٰنُ"  # a sun letter: the shadda goes
+    assert vocative("الْقُدُّوسُ") == "يَا قُدُّوسُ"  # a moon letter: the sukun goes
+    assert vocative("اللَّطِيفُ") == "يَا لَطِيفُ"
 
 
 def test_it_passes_model_validation():

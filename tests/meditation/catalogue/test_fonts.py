@@ -16,7 +16,7 @@ FIXTURE = ROOT / "fixtures" / "divine_names.json"
 
 def fixture_arabic() -> set[str]:
     names = json.loads(FIXTURE.read_text(encoding="utf-8"))["names"]
-    text = "".join(name["arabic"] + name["verse_arabic"] for name in names)
+    text = "".join(name["arabic"] + name["verse_arabic"] + name["dhikr_arabic"] for name in names)
     return {char for char in text if not char.isspace()}
 
 

@@ -99,9 +99,9 @@ def test_it_round_trips_the_csv_into_an_empty_catalogue(tmp_path):
     call_command("import_names_csv", str(path), stdout=out)
     assert "99 created" in out.getvalue()
     after = snapshot()
-    # The legacy format has no description or slug: everything else comes back as it was.
+    # The legacy format has no description, Arabic dhikr or slug: the rest comes back as it was.
     for old, new in zip(before, after, strict=True):
-        assert {**old, "description": "", "slug": ""} == {**new, "slug": ""}
+        assert {**old, "description": "", "dhikr_arabic": "", "slug": ""} == {**new, "slug": ""}
     assert len({name["slug"] for name in after}) == 99
 
 

@@ -35,7 +35,7 @@ def test_it_lists_names_by_meaning_before_names_whose_other_words_match(client):
 @pytest.mark.parametrize(
     ("query", "number"),
     [("mercy", 1), ("Rahmaan", 1), ("rahmaan", 1), ("raman", 1), ("sabour", 99),
-     ("saboor", 99), ("raheem", 2), ("Ya Rahman", 1)],
+     ("saboor", 99), ("raheem", 2), ("Ya Rahman", 1), ("يا رحمن", 1), ("يا صبور", 99)],
 )  # fmt: skip
 def test_it_finds_a_name_by_its_common_spellings_and_words(client, query, number):
     assert number in numbers(client.get("/names/", {"q": query}))

@@ -105,6 +105,15 @@ def test_it_shows_everything_about_a_name(client):
     assert name.verse_translation in html
     assert "55:1" in html
     assert 'lang="ar" dir="rtl">' + name.verse_arabic in html
+    assert '<span class="dhikr-arabic arabic" lang="ar" dir="rtl">يَا رَحْمَٰنُ</span>' in html
+
+
+def test_a_name_without_an_arabic_dhikr_shows_its_dhikr_alone(client):
+    DivineName.objects.filter(number=5).update(dhikr_arabic="")
+    html = client.get("/names/5/").content.decode()
+    facts = html.split('<dl class="name__facts">', 1)[1].split("</dl>", 1)[0]
+    assert "<dd>Yā Salām</dd>" in facts
+    assert "dhikr-arabic" not in html
 
 
 def test_it_links_to_the_previous_and_next_names(client):

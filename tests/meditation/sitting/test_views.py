@@ -137,6 +137,9 @@ class TestSignedIn:
         assert entry.name.arabic in heading
         assert "Al-Wadūd" in heading
         assert entry.name.tawil in html
+        dhikr = html.split('id="dhikr-heading"', 1)[1].split('class="dhikr__count"', 1)[0]
+        assert "Yā Wadūd" in dhikr  # the dhikr in both scripts, above the counter
+        assert '<p class="dhikr__arabic arabic" lang="ar" dir="rtl">يَا وَدُودُ</p>' in dhikr
         assert 'data-remaining="600"' in html or 'data-remaining="599"' in html
         assert AuditEvent.objects.filter(action="entry_created", target_id=str(entry.pk)).exists()
         assert "To be patient" not in str(AuditEvent.objects.values_list("metadata"))
