@@ -37,7 +37,7 @@ UNDO_KEY = "journal_undo_trash"  # in the session: the entry a journal page offe
 NAME_UNSHOWN = tuple(
     f"name__{field}"
     for field in ("description", "tawil", "quran_references", "verse_arabic",
-                  "verse_translation", "dhikr", "pronunciation", "phonetics")
+                  "verse_translation", "dhikr", "dhikr_arabic", "pronunciation", "phonetics")
 )  # fmt: skip
 
 

@@ -36,6 +36,28 @@
     }
   }
 
+  // What a sitting keeps on this device is dropped a week after it was last written (a
+  // sitting saved elsewhere, or abandoned, leaves nothing behind for good). `current` stays.
+  var KEPT_MS = 7 * 86400000;
+
+  function forgetOld(prefix, current) {
+    var items = store();
+    var oldest = Date.now() - KEPT_MS;
+    try {
+      for (var i = items ? items.length - 1 : -1; i >= 0; i--) {
+        var name = items.key(i);
+        if (name && name.indexOf(prefix) === 0 && name !== current) {
+          var value = load(name, null);
+          if (!value || !((value.at || value.begun) > oldest)) { // `begun`: kept before `at`
+            items.removeItem(name);
+          }
+        }
+      }
+    } catch (e) {
+      // nothing to tidy
+    }
+  }
+
   // The bells, synthesised here (no audio file, nothing third-party): a singing bowl (low,
   // long, with overtones) or a soft chime (higher, shorter). The choice and the volume are
   // kept on this device.
@@ -168,7 +190,8 @@
   // stops it and shows the closing screen above the reflection. Its state is kept on this
   // device, so a reload carries on where it was.
   function sitting(countdown, id) {
-    var key = "aysekai.sitting." + id;
+    var PREFIX = "aysekai.sitting.";
+    var key = PREFIX + id;
     var planned = parseInt(countdown.dataset.planned, 10);
     var intervalMinutes = parseInt(countdown.dataset.intervalMinutes, 10) || 0;
     var endBell = countdown.dataset.endBell === "true";
@@ -195,6 +218,7 @@
     }
 
     function keep() {
+      state.at = Date.now();
       save(key, state);
     }
 
@@ -309,6 +333,26 @@
       }
     });
 
+    // Full screen, where the browser offers it for an element (not on an iPhone): the sitting
+    // alone on the screen. Esc, or the button again, leaves it; saving the reflection does too.
+    var full = controls.querySelector("[data-fullscreen]");
+    if (full && article && document.fullscreenEnabled && article.requestFullscreen) {
+      full.hidden = false;
+      full.addEventListener("click", function () {
+        if (document.fullscreenElement) {
+          document.exitFullscreen();
+        } else {
+          article.requestFullscreen().catch(function () {
+            statusEl.textContent = "Full screen is not available here.";
+          });
+        }
+      });
+      document.addEventListener("fullscreenchange", function () {
+        full.setAttribute("aria-pressed", document.fullscreenElement === article ? "true" : "false");
+      });
+    }
+
+    forgetOld(PREFIX, key);
     var before = elapsedMs(Date.now()) / 1000;
     timesUp = before >= planned;
     buttons();
@@ -379,7 +423,6 @@
   function dhikrCounter(section) {
     var MAX = 100000; // DHIKR_MAX on the server
     var PAUSE = 300; // ms after a tap before the total is sent: quick taps go together
-    var KEPT_DAYS = 7;
     var PREFIX = "aysekai.dhikr.";
     var form = section.querySelector("[data-dhikr-form]");
     var numberEl = section.querySelector("[data-dhikr-number]");
@@ -403,24 +446,6 @@
 
     function keep() {
       save(key, { total: count, at: Date.now() }); // refused: the server copy is the only one
-    }
-
-    function forgetOld() {
-      var items = store();
-      var oldest = Date.now() - KEPT_DAYS * 86400000;
-      try {
-        for (var i = items ? items.length - 1 : -1; i >= 0; i--) {
-          var name = items.key(i);
-          if (name && name.indexOf(PREFIX) === 0 && name !== key) {
-            var value = load(name, null);
-            if (!value || !(value.at > oldest)) {
-              items.removeItem(name);
-            }
-          }
-        }
-      } catch (e) {
-        // nothing to tidy
-      }
     }
 
     function show() {
@@ -577,7 +602,7 @@
       }
     });
 
-    forgetOld();
+    forgetOld(PREFIX, key);
     show();
     if (count > saved) {
       now(); // taps from before a reload, or made offline

@@ -118,3 +118,40 @@ def test_on_a_laptop_the_timer_and_the_counter_are_above_the_fold(browser, site)
     for selector in ("[data-begin]", "#dhikr-tap"):
         box = page.locator(selector).bounding_box()
         assert box["y"] + box["height"] <= 800, selector
+
+
+def test_full_screen_shows_the_sitting_alone_and_is_left_again(browser, site):
+    page, problems = sitting_page(browser, site)
+    button = page.locator("[data-fullscreen]")
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("aria-pressed", "false")
+    button.click()
+    page.wait_for_function("() => document.fullscreenElement?.matches('article.session')")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    page.click("text=Begin")  # the sitting runs in full screen
+    page.click("#dhikr-tap")
+    expect(page.locator(".dhikr__number")).to_have_text("1")
+    button.click()
+    page.wait_for_function("() => document.fullscreenElement === null")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    assert problems == []
+
+
+def test_what_a_sitting_keeps_on_the_device_is_dropped_after_a_week(browser, site):
+    page, _ = sitting_page(browser, site)
+    page.evaluate("""() => {
+        const day = 86400000, now = Date.now();
+        const put = (key, value) => localStorage.setItem(key, JSON.stringify(value));
+        put("aysekai.sitting.old", {begun: now - 9 * day, paused: 0, at: now - 8 * day});
+        put("aysekai.sitting.before-at", {begun: now - 8 * day, paused: 0});
+        put("aysekai.sitting.recent", {begun: now - day, paused: 0, at: now - day});
+        put("aysekai.dhikr.old", {total: 5, at: now - 8 * day});
+        put("aysekai.dhikr.recent", {total: 5, at: now - day});
+        put("aysekai.sound", {bell: "chime", volume: 40});
+    }""")
+    page.reload()
+    page.click("text=Begin")
+    kept = page.evaluate("() => Object.keys(localStorage).sort()")
+    current = page.evaluate("() => document.querySelector('[data-sitting]').dataset.sitting")
+    assert kept == sorted(["aysekai.sitting.recent", "aysekai.dhikr.recent", "aysekai.sound",
+                           f"aysekai.sitting.{current}"])  # fmt: skip
