@@ -1,0 +1,131 @@
+// The meditate form's name picker, searchable: a "Find a name" box narrows the select of the 99
+// to the names the site's own search finds (/names/?q=, the same folding, spellings and
+// order), and a single match is chosen. Without this script the select is the picker.
+(function () {
+  "use strict";
+
+  var select = document.querySelector("select[name=number]");
+  if (!select || !window.fetch || !window.DOMParser) {
+    return;
+  }
+  var WAIT = 200; // ms after the last key before searching
+  var all = Array.prototype.map.call(select.options, function (option) {
+    return option.cloneNode(true);
+  });
+  var draw = all[0]; // "Draw a name for me"
+  var byNumber = {};
+  all.slice(1).forEach(function (option) {
+    byNumber[option.value] = option;
+  });
+
+  var field = select.closest(".field") || select.parentNode;
+  var wrap = document.createElement("div");
+  wrap.className = "field name-picker";
+  var label = document.createElement("label");
+  label.htmlFor = "name-picker";
+  label.textContent = "Find a name";
+  var box = document.createElement("input");
+  box.type = "search";
+  box.id = "name-picker";
+  box.dir = "auto";
+  box.autocomplete = "off";
+  box.setAttribute("aria-describedby", "name-picker-status");
+  box.placeholder = "A name, a meaning or a number";
+  var status = document.createElement("p");
+  status.id = "name-picker-status";
+  status.className = "hint";
+  status.setAttribute("role", "status");
+  wrap.appendChild(label);
+  wrap.appendChild(box);
+  wrap.appendChild(status);
+  field.parentNode.insertBefore(wrap, field);
+
+  var timer = null;
+  var request = null;
+
+  function offer(numbers) {
+    var chosen = select.value;
+    while (select.options.length) {
+      select.remove(0);
+    }
+    select.add(draw.cloneNode(true));
+    numbers.forEach(function (number) {
+      if (byNumber[number]) {
+        select.add(byNumber[number].cloneNode(true));
+      }
+    });
+    if (numbers.length === 1) {
+      select.value = String(numbers[0]);
+    } else if (numbers.indexOf(parseInt(chosen, 10)) !== -1 || chosen === "") {
+      select.value = chosen;
+    }
+  }
+
+  function say(numbers, query) {
+    if (!query) {
+      status.textContent = "";
+    } else if (!numbers.length) {
+      status.textContent = "No name matches “" + query + "”: the name will be drawn for you.";
+    } else if (numbers.length === 1) {
+      status.textContent = "One name matches, and it is chosen.";
+    } else {
+      status.textContent = numbers.length + " names match: choose one below.";
+    }
+  }
+
+  function search() {
+    var query = box.value.trim();
+    if (request) {
+      request.abort();
+      request = null;
+    }
+    if (!query) {
+      offer(all.slice(1).map(function (option) { return parseInt(option.value, 10); }));
+      say([], "");
+      return;
+    }
+    request = window.AbortController ? new AbortController() : null;
+    fetch("/names/?q=" + encodeURIComponent(query), {
+      headers: { "HX-Request": "true" },
+      credentials: "same-origin",
+      signal: request ? request.signal : undefined,
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var numbers = [];
+        page.querySelectorAll(".name-card a[href]").forEach(function (link) {
+          var match = /\/names\/(\d+)\/$/.exec(link.getAttribute("href"));
+          if (match) {
+            numbers.push(parseInt(match[1], 10));
+          }
+        });
+        offer(numbers);
+        say(numbers, query);
+      })
+      .catch(function (error) {
+        if (error && error.name === "AbortError") {
+          return;
+        }
+        offer(all.slice(1).map(function (option) { return parseInt(option.value, 10); }));
+        status.textContent = "Search is unavailable just now: choose from the whole list.";
+      });
+  }
+
+  box.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(search, WAIT);
+  });
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") {
+      event.preventDefault(); // Enter searches now; it does not begin the sitting
+      window.clearTimeout(timer);
+      search();
+    }
+  });
+})();
