@@ -177,3 +177,11 @@ def test_a_verse_reference_links_to_the_verse_on_a_public_reader(client):
     assert '<figcaption><a href="https://quran.com/55/1" rel="noopener">Qurʾān 55:1</a>' in html
     # A link the person follows: the page itself still loads nothing from another origin.
     assert "https://quran.com" not in client.get("/names/1/")["Content-Security-Policy"]
+
+
+def test_about_credits_the_faces_and_says_where_the_bells_come_from(client):
+    html = client.get(reverse("meditation:about")).content.decode()
+    credits = html.split("Sources and credits", 1)[1]
+    for face in ("Amiri", "Scheherazade New"):
+        assert face in credits
+    assert "synthesised in your browser" in credits
