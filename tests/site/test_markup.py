@@ -49,6 +49,8 @@ def fetched(client, paths) -> dict[str, bytes]:
     for path in paths:
         response = client.get(path)
         assert response.status_code in (200, 404), (path, response.status_code)
+        for syntax in (b"{#", b"#}", b"{%", b"%}", b"{{", b"}}"):  # nothing of a template shows
+            assert syntax not in response.content, (path, syntax)
         pages[path] = response.content
     return pages
 
