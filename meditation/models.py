@@ -586,3 +586,93 @@ class ImportJob(Job):
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.status})"
+
+
+# --- Learning the names by heart (issue 15) ----------------------------------------------
+
+
+class Direction(models.TextChoices):
+    """What a card shows, and what it asks for."""
+
+    ARABIC = "arabic", "The Arabic → its transliteration and meaning"
+    MEANING = "meaning", "The meaning → the name"
+    ORDER = "order", "The number ↔ the name (the order of the 99)"
+
+
+class LearningCard(models.Model):
+    """One name in one direction for one person, with its FSRS memory state
+    (`meditation/learn/cards.py` reviews it). A card exists once it has been introduced."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_cards"
+    )
+    name = models.ForeignKey(DivineName, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    # fsrs.Card's fields: state 1 learning, 2 review, 3 relearning; step within learning.
+    state = models.PositiveSmallIntegerField(default=1)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    # The person's own date it was introduced on: the daily limit of new cards counts these.
+    introduced_on = models.DateField()
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name", "direction"], name="meditation_learningcard_one_per_way"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="meditation_card_user_due")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.direction})"
+
+
+class Rating(models.IntegerChoices):
+    """FSRS's four grades (fsrs.Rating has the same values)."""
+
+    AGAIN = 1, "Again"
+    HARD = 2, "Hard"
+    GOOD = 3, "Good"
+    EASY = 4, "Easy"
+
+
+class LearningReview(models.Model):
+    """One answer to a card: when, on the person's date, and how it was rated."""
+
+    card = models.ForeignKey(LearningCard, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()
+    local_date = models.DateField()  # the practice day, for the streak
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "local_date"], name="meditation_review_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} on {self.local_date}"
+
+
+def all_directions() -> list[str]:
+    return list(Direction.values)
+
+
+class LearningPreferences(models.Model):
+    """How a person learns: the directions they practise and how many new cards a day."""
+
+    NEW_PER_DAY_MAX = 50
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_preferences"
+    )
+    directions = models.JSONField(default=all_directions)
+    new_per_day = models.PositiveSmallIntegerField(
+        "new cards a day", default=5, validators=[MaxValueValidator(NEW_PER_DAY_MAX)]
+    )
+
+    def __str__(self) -> str:
+        return f"{self.new_per_day} new a day, {', '.join(self.directions)}"
