@@ -15,17 +15,22 @@ from ..catalogue.search import spelling_key
 from ..models import DivineName
 from ..text import arabic_search_forms, fold
 
-# The article before a name, as folded: al, and the sun letters' assimilated forms.
-_ARTICLE = re.compile(r"^(?:a[lrsntdzh]|ash|adh|ath|az)\s+")
+# The article before a name, lower-cased, folded or with its marks: al, and the sun letters'
+# assimilated forms.
+_ARTICLE = re.compile(r"^(?:a[lrsntdzhḍṣṭẓ]|ash|adh|ath|az)\s+")
 _ARABIC_ARTICLE = "ال"
 _NOT_LETTER = re.compile(r"[^\w]+")
+
+
+def without_article(text: str) -> str:
+    """Lower-cased words without the article before them: "al mumin" → "mumin"."""
+    return _ARTICLE.sub("", text)
 
 
 def latin_key(text: str) -> str:
     """A transliteration as compared: folded, without its article, spaces or punctuation,
     in the spelling rule's form. "Ar-Raḥmān", "rahmaan" and "al rahman" give one key."""
-    folded = _ARTICLE.sub("", fold(text))
-    return spelling_key(_NOT_LETTER.sub("", folded))
+    return spelling_key(_NOT_LETTER.sub("", without_article(fold(text))))
 
 
 def _arabic_keys(text: str) -> set[str]:
@@ -62,4 +67,4 @@ def matches_name(answer: str, name: DivineName) -> bool:
 def _written(text: str) -> str:
     """A transliteration with its marks, as typed: case, the article and punctuation aside."""
     lowered = " ".join(text.casefold().replace("-", " ").split())
-    return _NOT_LETTER.sub("", re.sub(r"^(?:a[lrsntdzḍṣṭẓ]|ash|adh|ath|az)\s+", "", lowered))
+    return _NOT_LETTER.sub("", without_article(lowered))

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from ..models import DivineName
 from ..text import fold
+from .answers import without_article
 
 OPTIONS = 4
 # Letters that are not the root's: long vowels and hamza's seat, the article, and the
@@ -35,14 +36,12 @@ CONFUSED: frozenset[frozenset[int]] = frozenset(
                                  (12, 58), (91, 92), (60, 61), (71, 72), (55, 77), (60, 62))
 )  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
-_ARTICLES = {"al", "ar", "as", "ash", "at", "ad", "adh", "an", "az"}
 
 
 def root(name: DivineName) -> str:
     """The name's consonants: al-Ghaffār and al-Ghafūr give غفر, al-Muqtadir قتدر."""
     word = fold(name.arabic).split()[0].removeprefix("ال")
-    latin = fold(name.transliteration).split()  # "al mumin", "malik al mulk"
-    spoken = latin[1] if len(latin) > 1 and latin[0] in _ARTICLES else latin[0]
+    spoken = without_article(fold(name.transliteration)).split()[0]  # "mumin", "malik"
     for sound, prefix in _PREFIXES:
         if spoken.startswith(sound) and word.startswith(prefix):
             word = word[len(prefix) :]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+import fsrs
+
 from ..models import DivineName, LearningCard, Rating
 from . import answers, distractors
 
@@ -41,15 +43,14 @@ class Question:
 
 
 def ask(card: LearningCard, names: Sequence[DivineName]) -> Question:
-    kind = CHOICE if card.reviews == 0 or card.state != 2 else TYPED  # 2: fsrs.State.Review
-    if kind == TYPED:
-        return Question(card, kind, ())
-    seed = f"{card.pk}:{card.reviews}"
+    if card.reviews and card.state == fsrs.State.Review:
+        return Question(card, TYPED, ())
+    seed = Question(card, CHOICE, ()).seed
     options = [card.name, *distractors.distractors(card.name, names, seed)]
     # The right one's place, from the seed too: the same page shows the same order.
     place = sum(map(ord, seed)) % len(options)
     options.insert(place, options.pop(0))
-    return Question(card, kind, tuple(options))
+    return Question(card, CHOICE, tuple(options))
 
 
 def rate(question: Question, answer: str) -> tuple[bool, Rating]:

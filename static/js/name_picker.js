@@ -40,6 +40,9 @@
   wrap.appendChild(status);
   field.parentNode.insertBefore(wrap, field);
 
+  var everyNumber = all.slice(1).map(function (option) {
+    return parseInt(option.value, 10);
+  });
   var timer = null;
   var request = null;
 
@@ -80,7 +83,7 @@
       request = null;
     }
     if (!query) {
-      offer(all.slice(1).map(function (option) { return parseInt(option.value, 10); }));
+      offer(everyNumber);
       say([], "");
       return;
     }
@@ -112,7 +115,7 @@
         if (error && error.name === "AbortError") {
           return;
         }
-        offer(all.slice(1).map(function (option) { return parseInt(option.value, 10); }));
+        offer(everyNumber);
         status.textContent = "Search is unavailable just now: choose from the whole list.";
       });
   }
