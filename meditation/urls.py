@@ -7,6 +7,7 @@ from .catalogue.converters import NameNumberConverter
 from .exports import views as exports
 from .imports import views as imports
 from .journal import views as journal
+from .learn import views as learn
 from .sitting import views as sitting
 
 register_converter(NameNumberConverter, "name_number")
@@ -23,6 +24,11 @@ urlpatterns = [
     path("meditate/<uuid:sitting_id>/", sitting.sitting_page, name="sitting"),
     path("meditate/<uuid:sitting_id>/dhikr/", sitting.sitting_dhikr, name="sitting_dhikr"),
     path("meditate/<uuid:sitting_id>/finish/", sitting.sitting_finish, name="sitting_finish"),
+    # learn/
+    path("learn/", learn.learn, name="learn"),
+    path("learn/answer/", learn.learn_answer, name="learn_answer"),
+    path("learn/recite/", learn.recite, name="learn_recite"),
+    path("learn/settings/", learn.learn_settings, name="learn_settings"),
     # journal/
     path("journal/", journal.journal, name="journal"),
     path("journal/stats/", journal.stats, name="stats"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
@@ -159,17 +159,24 @@ def _name_urls(script_prefix: str) -> tuple[str, ...]:
 
 
 def names_met(cells: Iterable[NameCell]) -> SafeString:
-    """The names as list items linking to their pages; met or not is told apart without colour:
-    a check mark, and words for screen readers."""
+    """The names met, as `name_grid`."""
+    met = {c.number: f", met {plural(c.count, 'time')}" for c in cells if c.met}
+    return name_grid(met, ", not met yet")
+
+
+def name_grid(filled: Mapping[int, str], empty: str) -> SafeString:
+    """The 99 as list items linking to their pages (the names met, the names known): those in
+    `filled` are filled and marked ✓, with its words for screen readers, the others told apart
+    without colour by `empty`'s. The words are the site's own, never a person's."""
     urls = _name_urls(get_script_prefix())
-    return mark_safe(  # noqa: S308 (numbers and our own URLs only)
+    return mark_safe(  # noqa: S308 (numbers, our own URLs and our own words only)
         "".join(
-            f'<li><a class="names-met__cell names-met__cell--met" href="{urls[c.number - 1]}">'
-            f'{c.number}<span class="names-met__mark" aria-hidden="true">✓</span>'
-            f'<span class="visually-hidden">, met {plural(c.count, "time")}</span></a></li>'
-            if c.met
-            else f'<li><a class="names-met__cell" href="{urls[c.number - 1]}">{c.number}'
-            '<span class="visually-hidden">, not met yet</span></a></li>'
-            for c in cells
+            f'<li><a class="names-met__cell names-met__cell--met" href="{urls[n - 1]}">'
+            f'{n}<span class="names-met__mark" aria-hidden="true">✓</span>'
+            f'<span class="visually-hidden">{filled[n]}</span></a></li>'
+            if n in filled
+            else f'<li><a class="names-met__cell" href="{urls[n - 1]}">{n}'
+            f'<span class="visually-hidden">{empty}</span></a></li>'
+            for n in range(1, NAME_COUNT + 1)
         )
     )

@@ -10,6 +10,10 @@ ask next, by the person's own dates.
   (FSRS's steps are 1 and 10 minutes: a card answered wrongly comes back the same day, and
   a round does not end on "come back in a minute").
 - A name is known in a direction once its card's stability reaches `KNOWN_STABILITY` days.
+
+Asking writes nothing: a new card is an unsaved `LearningCard` until its first answer saves it
+(`review`), so a GET of `/learn/` is safe. A review is a conditional write on the number of
+reviews the question was shown with: of two submissions of one question only the first counts.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import datetime
 from typing import Any
 
 import fsrs
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -41,8 +45,9 @@ LEARNING_STATES = (int(fsrs.State.Learning), int(fsrs.State.Relearning))
 
 
 def preferences(user: Any) -> LearningPreferences:
-    found, _ = LearningPreferences.objects.get_or_create(user=user)
-    return found
+    """The person's preferences, or the defaults (unsaved: reading them writes nothing)."""
+    found = LearningPreferences.objects.filter(user=user).first()
+    return found if found is not None else LearningPreferences(user=user)
 
 
 def as_fsrs(card: LearningCard) -> fsrs.Card:
@@ -58,24 +63,42 @@ def as_fsrs(card: LearningCard) -> fsrs.Card:
 
 
 def review(card: LearningCard, rating: Rating, today: datetime.date,
-           at: datetime.datetime | None = None) -> LearningCard:  # fmt: skip
-    """Rate an answer to `card`: FSRS moves its due date; the review is recorded on the
-    person's date `today`."""
+           at: datetime.datetime | None = None) -> bool:  # fmt: skip
+    """Rate an answer to `card` as it was shown (its `reviews` then): FSRS moves its due date,
+    and the review is recorded on the person's date `today`. A new card is saved by it.
+
+    False, and nothing written, when the card was answered since it was shown (a second
+    submission, another tab): the caller shows the next question instead."""
     at = at or timezone.now()
+    seen = card.reviews
     scheduled, _ = SCHEDULER.review_card(as_fsrs(card), fsrs.Rating(int(rating)), at)
-    card.state = int(scheduled.state)
-    card.step = scheduled.step
-    card.stability = scheduled.stability
-    card.difficulty = scheduled.difficulty
-    card.due = scheduled.due
-    card.last_review = scheduled.last_review
-    card.reviews += 1
-    card.lapses += rating == Rating.AGAIN and card.reviews > 1
+    fields = {
+        "state": int(scheduled.state),
+        "step": scheduled.step,
+        "stability": scheduled.stability,
+        "difficulty": scheduled.difficulty,
+        "due": scheduled.due,
+        "last_review": scheduled.last_review,
+        "reviews": seen + 1,
+        "lapses": card.lapses + (rating == Rating.AGAIN and seen > 0),
+    }
     with transaction.atomic():
-        card.save()
+        if card.pk is None:
+            for field, value in fields.items():
+                setattr(card, field, value)
+            try:
+                with transaction.atomic():
+                    card.save()
+            except IntegrityError:  # introduced meanwhile by another submission
+                return False
+        elif LearningCard.objects.filter(pk=card.pk, reviews=seen).update(**fields):
+            for field, value in fields.items():
+                setattr(card, field, value)
+        else:
+            return False
         LearningReview.objects.create(card=card, user=card.user, rating=rating, reviewed_at=at,
                                       local_date=today)  # fmt: skip
-    return card
+    return True
 
 
 def introduced_on(user: Any, today: datetime.date) -> int:
@@ -100,10 +123,16 @@ def _next_new(user: Any, directions: list[str]) -> tuple[DivineName, str] | None
     return None
 
 
+def new_card(user: Any, name: DivineName, direction: str, today: datetime.date,
+             now: datetime.datetime) -> LearningCard:  # fmt: skip
+    """A card not yet answered: unsaved until its first review."""
+    return LearningCard(user=user, name=name, direction=direction, due=now, introduced_on=today)
+
+
 def next_card(user: Any, today: datetime.date, now: datetime.datetime | None = None
               ) -> LearningCard | None:  # fmt: skip
-    """What to ask now: a due card, else a new one within today's limit, else one due soon
-    in its learning steps, else nothing."""
+    """What to ask now: a due card, else a new one (unsaved) within today's limit, else one
+    due soon in its learning steps, else nothing."""
     now = now or timezone.now()
     prefs = preferences(user)
     mine = LearningCard.objects.filter(user=user, direction__in=prefs.directions)
@@ -114,10 +143,44 @@ def next_card(user: Any, today: datetime.date, now: datetime.datetime | None = N
         found = _next_new(user, prefs.directions)
         if found is not None:
             name, direction = found
-            return LearningCard.objects.create(user=user, name=name, direction=direction,
-                                               due=now, introduced_on=today)  # fmt: skip
+            return new_card(user, name, direction, today, now)
     soon = mine.filter(due__lte=now + LEARN_AHEAD, state__in=LEARNING_STATES)
     return soon.select_related("name").order_by("due").first()
+
+
+def card_of(user: Any, name: DivineName, today: datetime.date, now: datetime.datetime
+            ) -> LearningCard:  # fmt: skip
+    """The card to practise `name` on ("Practise this name"): the person's card of it due
+    first in their directions, else a new one in the first direction it lacks (asked whatever
+    today's limit: the person chose it)."""
+    directions = preferences(user).directions
+    found = LearningCard.objects.filter(user=user, name=name, direction__in=directions)
+    mine = {card.direction: card for card in found}
+    for direction in directions:
+        if direction not in mine:
+            return new_card(user, name, direction, today, now)
+    return min(mine.values(), key=lambda card: card.due)
+
+
+def add_name(user: Any, name: DivineName, today: datetime.date, now: datetime.datetime) -> int:
+    """Add `name` to the person's cards in each of their directions, due now ("add to my
+    cards"): how many were added (0 when it was already there)."""
+    directions = preferences(user).directions
+    have = set(
+        LearningCard.objects.filter(user=user, name=name).values_list("direction", flat=True)
+    )
+    added = [new_card(user, name, d, today, now) for d in directions if d not in have]
+    LearningCard.objects.bulk_create(added, ignore_conflicts=True)
+    return len(added)
+
+
+def next_due(user: Any) -> datetime.datetime | None:
+    """When the person's next card in their directions comes due."""
+    directions = preferences(user).directions
+    found = LearningCard.objects.filter(user=user, direction__in=directions).aggregate(
+        first=Min("due")
+    )
+    return found["first"]
 
 
 def known(user: Any) -> dict[str, int]:

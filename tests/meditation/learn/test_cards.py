@@ -16,6 +16,10 @@ NOW = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
 
 
+def way(card):
+    return card.name.number, card.direction
+
+
 @pytest.fixture
 def person():
     return UserFactory()
@@ -59,15 +63,16 @@ def test_due_cards_come_before_new_ones_and_new_ones_stop_at_the_daily_limit(per
     prefs.new_per_day = 2
     prefs.save()
     first = cards.next_card(person, TODAY, NOW)
-    assert cards.next_card(person, TODAY, NOW) == first  # due now: asked until answered
+    assert way(cards.next_card(person, TODAY, NOW)) == way(first)  # asked until answered
+    assert not LearningCard.objects.exists()  # asking writes nothing
     cards.review(first, Rating.EASY, TODAY, NOW)
     second = cards.next_card(person, TODAY, NOW)
-    assert second != first
+    assert way(second) != way(first)
     cards.review(second, Rating.EASY, TODAY, NOW)
     assert cards.next_card(person, TODAY, NOW) is None  # two new today: the limit
     tomorrow = TODAY + datetime.timedelta(days=1)
     assert cards.next_card(person, tomorrow, NOW + datetime.timedelta(days=1)) is not None
-    assert LearningCard.objects.filter(user=person).count() == 3
+    assert LearningCard.objects.filter(user=person).count() == 2
 
 
 def test_the_names_a_person_sat_with_come_first_then_the_order_of_the_99(person):
@@ -104,9 +109,46 @@ def test_another_persons_cards_are_theirs_alone(person):
     other = UserFactory()
     mine = cards.next_card(person, TODAY, NOW)
     theirs = cards.next_card(other, TODAY, NOW)
+    cards.review(mine, Rating.GOOD, TODAY, NOW)
+    cards.review(theirs, Rating.GOOD, TODAY, NOW)
     assert mine.user == person
     assert theirs.user == other
     person.delete()
     assert not LearningCard.objects.filter(pk=mine.pk).exists()
     assert not LearningReview.objects.filter(user_id=mine.user_id).exists()
     assert LearningCard.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_question_answered_twice_counts_once(person):
+    card = cards.next_card(person, TODAY, NOW)
+    shown = LearningCard(user=person, name=card.name, direction=card.direction, due=NOW,
+                         introduced_on=TODAY)  # fmt: skip
+    assert cards.review(card, Rating.GOOD, TODAY, NOW)
+    assert not cards.review(shown, Rating.GOOD, TODAY, NOW)  # the same new card, again
+    saved = LearningCard.objects.get()
+    stale = LearningCard.objects.get()
+    assert cards.review(saved, Rating.GOOD, TODAY, NOW)
+    assert not cards.review(stale, Rating.AGAIN, TODAY, NOW)  # shown with one review: now two
+    saved.refresh_from_db()
+    assert saved.reviews == 2
+    assert LearningReview.objects.count() == 2
+
+
+def test_reading_the_preferences_writes_nothing(person):
+    prefs = cards.preferences(person)
+    assert prefs.new_per_day == 5
+    assert prefs.directions == ["arabic", "meaning", "order"]
+    assert prefs.pk is None
+
+
+def test_practising_a_name_asks_its_card_and_adding_it_makes_it_due(person):
+    from meditation.models import DivineName
+
+    name = DivineName.objects.get(number=47)
+    card = cards.card_of(person, name, TODAY, NOW)
+    assert way(card) == (47, "arabic")
+    assert card.pk is None
+    assert cards.add_name(person, name, TODAY, NOW) == 3
+    assert cards.add_name(person, name, TODAY, NOW) == 0
+    assert cards.next_card(person, TODAY, NOW).name.number == 47  # due now: first
+    assert cards.next_due(person) == NOW
