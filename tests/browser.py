@@ -7,6 +7,7 @@ The `browser` and `site` fixtures are in tests/conftest.py.
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from pathlib import Path
 
@@ -18,9 +19,11 @@ ARGUMENTS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
 
 # Every page, as a visitor and signed in (the phone layout, axe and vnu go through them all).
 VISITOR_PAGES = ("/", "/names/", "/names/1/", "/names/?q=mercy", "/names/?q=الله",
-                 "/names/?q=qwertyuiop", "/about/", "/meditate/", "/accounts/login/",
+                 "/names/?q=qwertyuiop", "/about/", "/meditate/", "/learn/", "/learn/recite/",
+                 "/accounts/login/",
                  "/accounts/signup/", "/accounts/password_reset/", "/no-such-page/")  # fmt: skip
-PERSON_PAGES = ("/", "/names/", "/names/99/", "/meditate/", "/journal/", "/journal/?q=mercy",
+PERSON_PAGES = ("/", "/names/", "/names/99/", "/meditate/", "/learn/", "/learn/?name=47",
+                "/learn/settings/", "/journal/", "/journal/?q=mercy",
                 "/journal/stats/", "/journal/trash/", "/journal/import/", "/exports/",
                 "/accounts/settings/", "/accounts/settings/email/",
                 "/accounts/password_change/", "/accounts/two_factor/",
@@ -31,15 +34,22 @@ LONG_WORDS = "راحة القلب في ذكر الله, mercy " + "unbrokenwordw
 
 def person_pages(user) -> list[str]:
     """`PERSON_PAGES` and the pages of `user`'s own things, which this makes: a finished entry
-    with long mixed-direction words, a sitting in progress, an entry in the trash, an export."""
+    with long mixed-direction words, a sitting in progress, an entry in the trash, an export,
+    and a card due for a typed answer (the first `/learn/` asks)."""
     from django.utils import timezone
 
+    from meditation.learn import cards
+    from meditation.models import DivineName, Rating
     from tests.factories import ExportJobFactory, MeditationSessionFactory
 
     entry = MeditationSessionFactory(user=user, intention=LONG_WORDS, reflection=LONG_WORDS)
     sitting = MeditationSessionFactory(user=user, ended_at=None, actual_seconds=None)
     MeditationSessionFactory(user=user, deleted_at=timezone.now())
     ExportJobFactory(owner=user)
+    long_ago = timezone.now() - datetime.timedelta(days=60)
+    card = cards.new_card(user, DivineName.objects.get(number=2), "meaning", long_ago.date(),
+                          long_ago)  # fmt: skip
+    cards.review(card, Rating.EASY, long_ago.date(), long_ago)
     return [*PERSON_PAGES, entry.get_absolute_url(), f"/journal/{entry.pk}/edit/",
             f"/meditate/{sitting.pk}/"]  # fmt: skip
 

@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.timezone import now
 
+from meditation.learn import rounds
 from meditation.models import DivineName, ExportJob, ImportJob
 from tests.accounts.helpers import PASSWORD
 from tests.conftest import verify_second_factor
@@ -76,6 +77,14 @@ SIGN_UP = {"email": lambda: next(EMAILS), "password1": PASSWORD, "password2": PA
 SIGN_IN = {"username": "{email}", "password": PASSWORD, "next": "/journal/"}
 NEW_PASSWORDS = {"new_password1": "another long passphrase",
                  "new_password2": "another long passphrase"}
+def visitor_round(first: int) -> str:
+    return rounds.dumps(rounds.new_round(first))
+
+
+ANSWER = {"number": "1", "direction": "arabic", "seen": "0", "answer": "1", "felt": "3"}
+VISITOR_ANSWER = {**ANSWER, "round": lambda: visitor_round(first=1)}
+RECITE = {"after": "0", "name_1": "rahman", "name_2": "rahim"}
+LEARNING = {"directions": "arabic", "new_per_day": "5"}
 NAME_ONE = {"number": "1", "slug": "{name_slug}", "arabic": "{name_arabic}",
             "transliteration": "{name_transliteration}", "meaning": "{name_meaning}",
             "quran_references": "1:3"}

@@ -216,6 +216,7 @@ S_METHODS = S + "test_it_refuses_wrong_methods"
 S_THEIRS = S + "test_it_hides_another_users_session_on_every_url_and_method"
 TWO_FACTOR_GET = A + "test_two_factor.py::test_it_refuses_get_on_changes"
 NO_OBJECT, FOR_VISITORS = "n/a: no object in the URL", "n/a: a page for visitors"
+L = "meditation/learn/test_views.py::"
 MATRIX = {
     "meditation:meditate": (
         S + "test_it_lets_a_visitor_meditate_without_keeping_anything", S_METHODS, NO_OBJECT,
@@ -224,6 +225,16 @@ MATRIX = {
     "meditation:sitting_finish": (
         HERE, S_METHODS, S_THEIRS,
         S + "test_it_answers_a_bad_finish_with_errors_and_keeps_the_session"),
+    "meditation:learn_answer": (
+        L + "test_a_visitor_answers_a_round_and_nothing_is_kept", L + "test_wrong_methods",
+        L + "test_another_persons_cards_are_never_asked_or_answered",
+        L + "test_an_answer_that_cannot_be_read_is_a_400_with_a_question"),
+    "meditation:learn_settings": (
+        L + "test_the_learn_page_needs_no_account_but_the_settings_do", L + "test_wrong_methods",
+        NO_OBJECT, L + "test_the_settings_refuse_bad_values"),
+    "meditation:learn_recite": (
+        "n/a: for everyone, and nothing is kept", L + "test_wrong_methods", NO_OBJECT,
+        L + "test_reciting_from_a_place_that_has_not_five_after_it_is_refused"),
     "meditation:entry_edit": (
         J_VISITORS, J_METHODS, J_THEIRS, J + "test_it_answers_bad_edits_with_errors"),
     "meditation:entry_delete": (J_VISITORS, J_METHODS, J_THEIRS, HERE),
@@ -274,7 +285,8 @@ C = "meditation/catalogue/test_views.py::test_it_refuses_writes_on_read_only_pag
 # Pages that change nothing: where a POST to each is shown to be refused.
 READ_ONLY = {
     "meditation:home": C, "meditation:name_list": C, "meditation:name_detail": C,
-    "meditation:about": C, "meditation:sitting": HERE, "meditation:journal": HERE,
+    "meditation:about": C, "meditation:learn": L + "test_wrong_methods",
+    "meditation:sitting": HERE, "meditation:journal": HERE,
     "meditation:trash": HERE, "meditation:entry_detail": J_METHODS,
     "meditation:stats": "meditation/journal/test_stats.py::test_it_refuses_post",
     "meditation:import_report": IM + "test_it_answers_a_wrong_method_with_405",
