@@ -1,5 +1,6 @@
-"""Building export files: a user's journal as CSV, JSON, Markdown or a ZIP of all three, and
-the staff exports (the names catalogue, an anonymised dataset).
+"""Building export files: a user's journal as CSV, JSON, Markdown or a ZIP of all three (and
+their learning of the names, `learning.json`), and the staff exports (the names catalogue, an
+anonymised dataset).
 
 Rows are read from the database a page at a time (`journal`) and written straight to the
 output, so memory stays bounded whatever the size of the journal; a ZIP is written in one pass.
@@ -28,7 +29,7 @@ from ..catalogue.legacy_csv import export_csv as export_catalogue_csv
 from ..models import DivineName, ExportJob, MeditationSession, minutes
 from ..private_files import HashingWriter
 from ..text import neutralise_formula
-from . import deflated
+from . import deflated, learning
 from .journal import (
     MOODS,
     Entry,
@@ -116,7 +117,9 @@ def _csv_text(text: str) -> str:
 
 
 class CsvWriter(JournalWriter):
-    """Sessions as CSV for spreadsheets: BOM, and formula-looking cells neutralised.
+    """Sessions as CSV for spreadsheets: BOM, and formula-looking cells neutralised. Sessions
+    only: this is the old tool's log format, which must stay compatible with it, so learning
+    (issue 15) is in the JSON and the ZIP's `learning.json`, never here.
 
     The rows are written as csv.writer writes them, a line per f-string: csv.writer took twice
     as long, most of it in building the tuple of cells for each row.
@@ -149,9 +152,13 @@ class CsvWriter(JournalWriter):
 
 
 class JsonWriter(JournalWriter):
-    """The documented JSON schema (docs/export-format.md), written one session at a time."""
+    """The documented JSON schema (docs/export-format.md), written one session at a time, then
+    the person's learning (`exports/learning.py`: whole, whatever the date range)."""
 
     member = "journal.json"
+    # Where the learning object also goes, alone, as it is read (a ZIP's learning.json): the
+    # learning tables are read once however many files hold them.
+    learning_copy: IO[str] | None = None
 
     def begin(self) -> None:
         job = self.job
@@ -201,10 +208,21 @@ class JsonWriter(JournalWriter):
         )
 
     def end(self, rows: int) -> None:
-        self.out.write("\n  ]\n}\n" if rows else "]\n}\n")
+        out, copy = self.out, self.learning_copy
+        out.write("\n  ],\n" if rows else "],\n")
+        out.write('  "learning": ')
+        for piece in learning.learning_json(self.job, self.names):
+            out.write(learning.nested(piece, "  "))
+            if copy is not None:
+                copy.write(piece)
+        out.write("\n}\n")
+        if copy is not None:
+            copy.write("\n")
 
 
 class MarkdownWriter(JournalWriter):
+    """The journal to read: sessions only (learning is in the JSON and the ZIP)."""
+
     member = "journal.md"
 
     def begin(self) -> None:
@@ -362,19 +380,23 @@ def _write_zip(
     rows: Iterator[list[Entry]],
     alive: Callable[[], None],
 ) -> int:
-    """The three files in one pass over the data: the first member is deflated into the archive
-    as the rows go by, the others into encrypted temporaries (never plaintext on disk, never
-    the whole export in memory) and copied into the archive after it as they are (`deflated`);
-    `alive()` between chunks of the copy keeps the job's heartbeat."""
+    """The three files in one pass over the data, and `learning.json` written with the JSON's
+    learning: the first member is deflated into the archive as the rows go by, the others into
+    encrypted temporaries (never plaintext on disk, never the whole export in memory) and copied
+    into the archive after it as they are (`deflated`); `alive()` between chunks of the copy
+    keeps the job's heartbeat."""
     first, *others = WRITERS.values()
     with deflated.Archive(out) as archive, ExitStack() as waiting:
         members = [waiting.enter_context(deflated.DeflatedMember(k.member)) for k in others]
+        alone = waiting.enter_context(deflated.DeflatedMember(learning.MEMBER))
         with ExitStack() as texts:
             streamed = texts.enter_context(archive.stream(first.member))
             writers = [first(texts.enter_context(_text(streamed)), job, catalogue)]
             for kind, member in zip(others, members, strict=True):
                 writers.append(kind(texts.enter_context(_text(member)), job, catalogue))
+            (json_writer,) = (w for w in writers if isinstance(w, JsonWriter))
+            json_writer.learning_copy = texts.enter_context(_text(alone))
             count = write_journal(writers, rows)
-        for member in members:
+        for member in [*members, alone]:
             archive.add(member, alive)
     return count

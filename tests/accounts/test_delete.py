@@ -8,7 +8,16 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, AuthSession, User
 from meditation import private_files
-from meditation.models import ExportJob, ImportJob, MeditationSession
+from meditation.models import (
+    DivineName,
+    ExportJob,
+    ImportJob,
+    LearningCard,
+    LearningPreferences,
+    LearningReview,
+    MeditationSession,
+    Rating,
+)
 from tests.accounts.helpers import PASSWORD, sign_in
 from tests.conftest import verify_second_factor
 from tests.factories import MeditationSessionFactory
@@ -93,6 +102,37 @@ def test_it_deletes_the_account_and_leaves_none_of_its_rows(client, user, other_
     assert not AuditEvent.objects.filter(actor_id=user_pk).exists()
     trail = json.dumps(list(AuditEvent.objects.values()), default=str)
     assert user.email not in trail
+
+
+def learning_of(user):
+    """A card with a review, and the person's learning preferences."""
+    now = timezone.now()
+    card = LearningCard.objects.create(
+        user=user, name=DivineName.objects.get(number=1), direction="arabic", due=now,
+        introduced_on=now.date(),
+    )  # fmt: skip
+    LearningReview.objects.create(
+        card=card, user=user, rating=Rating.GOOD, reviewed_at=now, local_date=now.date()
+    )
+    LearningPreferences.objects.create(user=user, new_per_day=3)
+    return card
+
+
+def test_it_deletes_the_persons_learning_and_no_one_elses(client, user, other_user):
+    learning_of(user)
+    theirs = learning_of(other_user)
+    client.force_login(user)
+    user_pk = user.pk
+
+    response = client.post(URL, {"current_password": PASSWORD, "confirm": "on"})
+
+    assert response["Location"] == "/"
+    assert not LearningCard.objects.filter(user_id=user_pk).exists()
+    assert not LearningReview.objects.filter(user_id=user_pk).exists()
+    assert not LearningPreferences.objects.filter(user_id=user_pk).exists()
+    assert list(LearningCard.objects.all()) == [theirs]
+    assert LearningReview.objects.get().card == theirs
+    assert LearningPreferences.objects.get().user == other_user
 
 
 @pytest.mark.parametrize(

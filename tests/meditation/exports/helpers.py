@@ -19,3 +19,35 @@ def download(client, job):
 def export_files(settings):
     folder = settings.PRIVATE_STORAGE_ROOT / "exports"
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def make_learning(user, cards=3, reviews=2):
+    """`cards` learning cards for `user` (names 1, 2, … in the three directions in turn, all
+    in review) with `reviews` reviews each, an hour apart; a few queries, whatever the size."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meditation.models import Direction, DivineName, LearningCard, LearningReview, Rating
+
+    names = list(DivineName.objects.order_by("number"))
+    directions = list(Direction.values)
+    now = timezone.now()
+    made = LearningCard.objects.bulk_create(
+        LearningCard(
+            user=user, name=names[n // len(directions)], direction=directions[n % len(directions)],
+            state=2, stability=3.5, difficulty=5.25, due=now, last_review=now,
+            introduced_on=now.date(), reviews=reviews,
+        )
+        for n in range(cards)
+    )  # fmt: skip
+    hour = datetime.timedelta(hours=1)
+    LearningReview.objects.bulk_create(
+        LearningReview(
+            card=card, user=user, rating=Rating.GOOD, reviewed_at=now - (n * reviews + k) * hour,
+            local_date=now.date(),
+        )
+        for n, card in enumerate(made)
+        for k in range(reviews)
+    )  # fmt: skip
+    return made

@@ -7,6 +7,7 @@ purpose (regenerate them with PIN_EXPORTS=1 and say so in docs/export-format.md)
 
 import datetime
 import io
+import json
 import os
 import uuid
 import zipfile
@@ -17,7 +18,16 @@ from django.utils import timezone
 
 from meditation import private_files
 from meditation.exports import tasks
-from meditation.models import DivineName, ExportJob, MeditationSession, Source
+from meditation.models import (
+    DivineName,
+    ExportJob,
+    LearningCard,
+    LearningPreferences,
+    LearningReview,
+    MeditationSession,
+    Rating,
+    Source,
+)
 from tests.factories import ExportJobFactory, UserFactory
 from tests.meditation.exports.test_deflated import as_zipfile_writes
 
@@ -71,7 +81,57 @@ def journal():
         MeditationSession.objects.create(
             id=uuid.UUID(int=n + 1 if n != 3 else 99), user=owner, **fields
         )
+    learning(owner, names)
     return owner
+
+
+def learning(owner, names):
+    """Cards in each state (one never answered: nulls), a time with a fraction, a stability
+    that is a whole number, reviews of every rating made out of order (two at the same time),
+    one on a local date that is not the UTC date; and another person's, which never appears."""
+    LearningPreferences.objects.create(user=owner, directions=["meaning", "arabic"], new_per_day=3)
+    day = datetime.date
+    relearning = LearningCard.objects.create(
+        user=owner, name=names[33], direction="arabic", state=3, step=0, stability=2.0,
+        difficulty=7.123456789, due=at(23, 9, 10), last_review=at(23, 9),
+        introduced_on=day(2026, 11, 21), reviews=2, lapses=1,
+    )  # fmt: skip
+    review = LearningCard.objects.create(
+        user=owner, name=names[1], direction="meaning", state=2, step=None, stability=12.5,
+        difficulty=4.25, due=at(30, 6), last_review=at(20, 6, 30).replace(microsecond=250000),
+        introduced_on=day(2026, 11, 19), reviews=3, lapses=0,
+    )  # fmt: skip
+    LearningCard.objects.create(
+        user=owner, name=names[99], direction="meaning", due=at(23, 12),
+        introduced_on=day(2026, 11, 23), step=0,
+    )  # fmt: skip
+    LearningCard.objects.create(
+        user=owner, name=names[1], direction="arabic", state=1, step=1, stability=0.4,
+        difficulty=5.0, due=at(23, 17, 1), last_review=at(23, 16, 51),
+        introduced_on=day(2026, 11, 23), reviews=1, lapses=0,
+    )  # fmt: skip
+    reviews = [
+        (relearning, Rating.AGAIN, at(23, 9), day(2026, 11, 23)),
+        (review, Rating.EASY, at(20, 6, 30).replace(microsecond=250000), day(2026, 11, 20)),
+        (review, Rating.GOOD, at(19, 22, 0), day(2026, 11, 20)),  # 01:00 in Istanbul
+        (relearning, Rating.GOOD, at(21, 8), day(2026, 11, 21)),
+        (review, Rating.HARD, at(19, 8), day(2026, 11, 19)),
+        (relearning, Rating.HARD, at(21, 8), day(2026, 11, 21)),  # the same time: by id
+    ]
+    for card, rating, reviewed_at, local_date in reviews:
+        LearningReview.objects.create(
+            card=card, user=owner, rating=rating, reviewed_at=reviewed_at, local_date=local_date
+        )
+    someone = UserFactory()
+    theirs = LearningCard.objects.create(
+        user=someone, name=names[2], direction="order", due=at(23, 12),
+        introduced_on=day(2026, 11, 23),
+    )  # fmt: skip
+    LearningReview.objects.create(
+        card=theirs, user=someone, rating=Rating.GOOD, reviewed_at=at(23, 12),
+        local_date=day(2026, 11, 23),
+    )  # fmt: skip
+    LearningPreferences.objects.create(user=someone, directions=["order"], new_per_day=50)
 
 
 def build(owner, fmt, monkeypatch, **range_):
@@ -101,18 +161,25 @@ def test_each_format_is_byte_for_byte_as_documented(journal, monkeypatch, fmt, m
     expect(member, build(journal, fmt, monkeypatch))
 
 
-def test_the_zip_holds_the_same_three_files_in_order(journal, monkeypatch):
+def test_the_zip_holds_the_same_three_files_in_order_then_the_learning(journal, monkeypatch):
     output = build(journal, ExportJob.Format.ZIP, monkeypatch)
     archive = zipfile.ZipFile(io.BytesIO(output))
-    assert archive.namelist() == ["journal.csv", "journal.json", "journal.md"]
-    for member in archive.namelist():
+    assert archive.namelist() == ["journal.csv", "journal.json", "journal.md", "learning.json"]
+    for member in archive.namelist()[:3]:
         assert archive.read(member) == (PINNED / member).read_bytes()
+    # learning.json: the JSON's learning object alone.
+    expect("learning.json", archive.read("learning.json"))
+    learning = json.loads(archive.read("learning.json"))
+    assert learning == json.loads(archive.read("journal.json"))["learning"]
+    for member in archive.namelist():
         assert archive.getinfo(member).compress_type == zipfile.ZIP_DEFLATED
     # And the archive around their deflated data is, byte for byte, what zipfile writes.
     assert output == as_zipfile_writes(output)
 
 
 def test_a_date_range_and_an_empty_journal_are_pinned_too(journal, monkeypatch):
+    """No session in the range; the learning is there all the same (the range never applies
+    to it: exports/learning.py), and the CSV and Markdown have none of it."""
     first = datetime.date(2026, 11, 30)
     for fmt in ("csv", "json", "md"):
         output = build(journal, fmt, monkeypatch, date_from=first, date_to=None)

@@ -1,9 +1,11 @@
 """A ZIP export reads the journal once, keeps its later members deflated and encrypted while it
 writes them, holds the same memory and asks the database the same few questions whatever the
-size of the journal, and holds exactly the three files the other formats give."""
+size of the journal, and holds exactly the three files the other formats give (and the JSON's
+learning object alone, `learning.json`)."""
 
 import datetime
 import io
+import json
 import tempfile
 import tracemalloc
 import zipfile
@@ -17,6 +19,7 @@ from meditation import crypto, jobs, private_files
 from meditation.exports import deflated, journal, tasks
 from meditation.models import ExportJob, Source
 from tests.factories import ExportJobFactory, make_entries
+from tests.meditation.exports.helpers import make_learning
 from tests.meditation.exports.test_deflated import as_zipfile_writes
 from tests.meditation.imports.helpers import log, row, upload
 
@@ -57,6 +60,8 @@ def test_the_queries_do_not_grow_with_the_journal(user, other_user, fmt, monkeyp
     settings.JOB_HEARTBEAT_SECONDS = 3600
     make_entries(user, 3)
     make_entries(other_user, journal.PAGE_SIZE - 1)  # still one page
+    make_learning(user, cards=1, reviews=1)
+    make_learning(other_user, cards=297, reviews=4)  # learning's reads: chunks of one cursor
     _, few = build(user, fmt)
     _, many = build(other_user, fmt)
     assert len(few) == len(many)
@@ -67,6 +72,7 @@ def test_the_members_waiting_for_their_turn_are_kept_deflated_and_encrypted(
     user, monkeypatch, tmp_path
 ):
     make_entries(user, 50)
+    make_learning(user, cards=30, reviews=5)
     kept = []
 
     def visible_temporary():
@@ -77,8 +83,9 @@ def test_the_members_waiting_for_their_turn_are_kept_deflated_and_encrypted(
     monkeypatch.setattr(private_files.tempfile, "TemporaryFile", visible_temporary)
     job, _ = build(user, ExportJob.Format.ZIP)
     archive = zipfile.ZipFile(io.BytesIO(private_files.open_plain(job.file).read()))
-    assert len(kept) == 2  # the JSON and the Markdown, while the CSV is written
-    for name, member in zip(kept, ("journal.json", "journal.md"), strict=True):
+    # The JSON, the Markdown and the learning, while the CSV is written.
+    assert len(kept) == 3
+    for name, member in zip(kept[:2], ("journal.json", "journal.md"), strict=True):
         with open(name, "rb") as raw:
             stored = raw.read()
         assert stored.startswith(crypto.HEAD)
@@ -87,6 +94,11 @@ def test_the_members_waiting_for_their_turn_are_kept_deflated_and_encrypted(
         # Deflated before it was sealed: not the member's plaintext, sealed.
         size = len(stored)
         assert size < archive.getinfo(member).file_size / 2
+    with open(kept[2], "rb") as raw:
+        stored = raw.read()
+    assert stored.startswith(crypto.HEAD)
+    assert b"name_transliteration" not in stored
+    assert len(stored) < archive.getinfo("learning.json").file_size / 2
 
 
 def test_a_zip_holds_the_other_three_exports_byte_for_byte(signed_in, user, monkeypatch):
@@ -95,6 +107,7 @@ def test_a_zip_holds_the_other_three_exports_byte_for_byte(signed_in, user, monk
     upload(signed_in, log(row(session_id="old-1", prompt="sabr — صبر, *bold*"), row()))
     assert user.meditation_sessions.filter(source=Source.IMPORT).count() == 2
     make_entries(user, journal.PAGE_SIZE + 10)  # two pages
+    make_learning(user, cards=20, reviews=3)
     now = datetime.datetime(2026, 11, 23, 18, 0, tzinfo=datetime.UTC)
     monkeypatch.setattr(timezone, "now", lambda: now)
     alone = {}
@@ -104,7 +117,9 @@ def test_a_zip_holds_the_other_three_exports_byte_for_byte(signed_in, user, monk
     job, _ = build(user, ExportJob.Format.ZIP)
     zipped = private_files.open_plain(job.file).read()
     archive = zipfile.ZipFile(io.BytesIO(zipped))
-    assert {name: archive.read(name) for name in archive.namelist()} == alone
+    learning = archive.read("learning.json")
+    assert {name: archive.read(name) for name in archive.namelist()[:3]} == alone
+    assert json.loads(learning) == json.loads(alone["journal.json"])["learning"]
     assert "old-1" in alone["journal.csv"].decode("utf-8-sig")
     assert '"legacy_session_id": "old-1"' in alone["journal.json"].decode()
     assert "sabr — صبر, \\*bold\\*" in alone["journal.md"].decode()

@@ -207,13 +207,14 @@ class TestFormats:
         assert "- Mood: serene\n" in text
         assert "- Mood: Calm\n" in text
 
-    def test_zip_holds_all_three(self, signed_in, user):
+    def test_zip_holds_all_three_and_the_learning(self, signed_in, user):
         MeditationSessionFactory(user=user)
         request_export(signed_in, "zip")
         body, _ = download(signed_in, ExportJob.objects.get())
         archive = zipfile.ZipFile(io.BytesIO(body))
-        assert sorted(archive.namelist()) == ["journal.csv", "journal.json", "journal.md"]
+        assert archive.namelist() == ["journal.csv", "journal.json", "journal.md", "learning.json"]
         assert json.loads(archive.read("journal.json"))["sessions"]
+        assert json.loads(archive.read("learning.json"))["cards"] == []
 
     def test_it_limits_to_the_date_range_in_local_days(self, signed_in, user):
         user.time_zone = "Asia/Tokyo"
