@@ -18,6 +18,7 @@ class MeditationConfig(AppConfig):
         from .imports import tasks as import_tasks  # noqa: F401
         from .journal import stats_cache
         from .journal import tasks as journal_tasks  # noqa: F401
+        from .learn import progress
         from .metrics import ExportJobs
 
         register_actions(Action)
@@ -25,3 +26,5 @@ class MeditationConfig(AppConfig):
         # The journal's fingerprint comes with the person: one round trip less on the stats
         # page and the journal list (stats_cache.fingerprint).
         backends.read_along(stats_cache.READ_WITH_PERSON, stats_cache.read_with_person)
+        # And the learning's (learn/progress.fingerprint), for the names known on the same page.
+        backends.read_along(progress.READ_WITH_PERSON, progress.read_with_person)

@@ -626,7 +626,11 @@ class LearningCard(models.Model):
                 fields=["user", "name", "direction"], name="meditation_learningcard_one_per_way"
             ),
         ]
-        indexes = [models.Index(fields=["user", "due"], name="meditation_card_user_due")]
+        indexes = [
+            models.Index(fields=["user", "due"], name="meditation_card_user_due"),
+            # The newest review, read with the person (learn/progress.fingerprint).
+            models.Index(fields=["user", "-last_review"], name="meditation_card_user_reviewed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.direction})"

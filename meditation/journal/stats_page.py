@@ -5,6 +5,7 @@ only with what it shows, so it is kept in the shared cache (`stats_cache.cached_
 per person) and made again when any of these moves:
 
 - the person's fingerprint: their entries and their time zone (`stats_cache.fingerprint`);
+- their learning's (`learn.progress.fingerprint`): the names known beside the names met;
 - their local today: the calendar's last day and the current streak;
 - whether they see streaks;
 - the catalogue version (`CATALOGUE_VERSION`): the most drawn names' words;
@@ -27,6 +28,7 @@ from django.utils.safestring import SafeString
 
 from aysekai_site.platform.versions import code_version
 
+from ..learn import progress
 from ..models import CATALOGUE_VERSION
 from . import heatmap, stats, stats_cache
 from .stats_cache import Fingerprint
@@ -44,6 +46,7 @@ def markup(user: User) -> SafeString:
     seen = stats_cache.fingerprint(user, as_request_began=True)  # the stats view is a GET
     shows = (
         seen,
+        progress.fingerprint(user, as_request_began=True),
         today.isoformat(),
         user.show_streaks,
         CATALOGUE_VERSION.current(),
@@ -63,5 +66,6 @@ def _render(user: User, today: datetime.date, seen: Fingerprint) -> SafeString:
         "day_list": heatmap.day_list(numbers.calendar),
         "names_met": heatmap.names_met(numbers.names),
         "levels": heatmap.LEVELS,
+        "learning": progress.progress_of(user, today),
     }
     return render_to_string(f"{TEMPLATE}#content", context)

@@ -330,6 +330,7 @@ def test_it_counts_numbers_kept_in_two_queries_less(client, user, shared_version
     stats_cache.recent.clear()
     cache.delete(stats_cache.page_key(user))
     made = journal_queries(page_queries(client))
-    # The person with the fingerprint, the most drawn names' words: no count by day or name.
-    assert len(made) == 2
+    # The person with the fingerprints, the most drawn names' words and the learning cards (the
+    # names known): no count by day or name.
+    assert len(made) == 3
     assert not any("GROUP BY" in q for q in made)
