@@ -127,6 +127,18 @@ class FinishForm(forms.Form):
     elapsed_seconds = forms.IntegerField(
         min_value=0, max_value=36_000, required=False, widget=forms.HiddenInput
     )
+    # "Add to my cards" (issue 15): a person's only; with the form, so that nothing typed above
+    # is lost to another form's submission.
+    learn = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, learnable: DivineName | None = None, **kwargs: Any) -> None:
+        """`learnable`: the sitting's name, for a signed-in person (a visitor has no cards)."""
+        super().__init__(*args, **kwargs)
+        if learnable is None:
+            del self.fields["learn"]
+        else:
+            self.fields["learn"].label = f"Add {learnable.transliteration} to my cards"
+            self.fields["learn"].help_text = "To learn it by heart on Learn: it is asked first."
 
     def clean_reflection(self) -> str:
         return paragraphs(self.cleaned_data["reflection"])

@@ -105,6 +105,11 @@ class Sitting:
         save_visits(self.request, visits)
         self.count = visits[self.key]["dhikr_count"]
 
+    @property
+    def learnable(self) -> DivineName | None:
+        """The name, when the sitting is a person's (who may add it to their cards)."""
+        return self.name if self.entry is not None else None
+
     def context(self, finish_form: FinishForm | None = None) -> dict[str, Any]:
         elapsed = self.elapsed_seconds
         minutes_so_far = min(self.planned_seconds, int(elapsed)) // 60
@@ -121,5 +126,8 @@ class Sitting:
             "planned_minutes": self.planned_seconds // 60,
             "count": self.count,
             "finish_form": finish_form
-            or FinishForm(initial={"dhikr_count": self.count, "minutes": minutes_so_far}),
+            or FinishForm(
+                initial={"dhikr_count": self.count, "minutes": minutes_so_far},
+                learnable=self.learnable,
+            ),
         }

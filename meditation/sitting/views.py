@@ -7,6 +7,7 @@ only (see `sittings.py`).
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,10 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import audit
 
 from ..audit import Action
+from ..journal.stats import local_today, user_zone
+from ..learn import cards
 from ..models import DivineName, MeditationSession, time_sat
 from .forms import DhikrTotalForm, FinishForm, MeditateForm
 from .randomizer import draw
 from .sittings import Sitting, save_visits, visits_of
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,7 +108,7 @@ def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
     if (entry := sitting.finished_entry) is not None:
         messages.info(request, "This session was already saved.")
         return redirect(entry)
-    form = FinishForm(request.POST)
+    form = FinishForm(request.POST, learnable=sitting.learnable)
     if not form.is_valid():
         return render(request, "meditation/session.html", sitting.context(form), status=200)
     data = form.cleaned_data
@@ -132,6 +138,18 @@ def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
             finished=True,
         )
         messages.success(request, "Your session is saved in your journal.")
+        if data.get("learn"):
+            person = cast("User", request.user)
+            now = timezone.now()
+            added = cards.add_name(
+                person, sitting.name, local_today(user_zone(person.time_zone)), now
+            )
+            messages.success(
+                request,
+                f"{sitting.name.transliteration} is in your cards: Learn asks it first."
+                if added
+                else f"{sitting.name.transliteration} was already in your cards.",
+            )
     else:
         messages.info(request, "This session was already saved.")
     return redirect(sitting.entry)

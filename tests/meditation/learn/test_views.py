@@ -13,7 +13,13 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from meditation.learn import cards, rounds
-from meditation.models import DivineName, LearningCard, LearningPreferences, LearningReview
+from meditation.models import (
+    DivineName,
+    LearningCard,
+    LearningPreferences,
+    LearningReview,
+    MeditationSession,
+)
 from tests.factories import MeditationSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -437,3 +443,46 @@ def test_reciting_from_a_place_that_has_not_five_after_it_is_refused(client, aft
         or b"This field is required" in response.content
     )
     assert client.get("/learn/recite/", {"after": after}).status_code == 200
+
+
+# Links from the rest of the site
+
+
+def test_each_name_page_offers_to_practise_it(client):
+    html = client.get("/names/47/").content.decode()
+    assert '<a class="button button--quiet" href="/learn/?name=47">Practise this name</a>' in html
+
+
+def test_the_closing_screen_adds_the_name_to_a_persons_cards(signed_in, user):
+    from tests.meditation.sitting.test_views import start
+
+    location = start(signed_in)
+    entry = MeditationSession.objects.get()
+    page = signed_in.get(location).content.decode()
+    assert f"Add {entry.name.transliteration} to my cards" in page
+    response = signed_in.post(f"{location}finish/", {"minutes": "1", "learn": "on"}, follow=True)
+    assert f"{entry.name.transliteration} is in your cards".encode() in response.content
+    added = LearningCard.objects.filter(user=user)
+    assert {c.name_id for c in added} == {entry.name_id}
+    assert sorted(c.direction for c in added) == ["arabic", "meaning", "order"]
+    assert question_of(signed_in.get("/learn/"))["number"] == str(entry.name.number)  # first
+
+
+def test_finishing_without_the_box_adds_no_card(signed_in):
+    from tests.meditation.sitting.test_views import start
+
+    location = start(signed_in)
+    signed_in.post(f"{location}finish/", {"minutes": "1"})
+    assert MeditationSession.objects.get().finished
+    assert not LearningCard.objects.exists()
+
+
+def test_a_visitors_closing_screen_offers_practice_and_no_cards(client):
+    from tests.meditation.sitting.test_views import start
+
+    location = start(client)
+    assert "to my cards" not in client.get(location).content.decode()
+    response = client.post(f"{location}finish/", {"minutes": "1", "learn": "on"})
+    html = response.content.decode()
+    assert 'href="/learn/?name=' in html
+    assert not LearningCard.objects.exists()
