@@ -15,6 +15,7 @@ its page is shown again.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Sequence
@@ -40,8 +41,14 @@ _WORD = re.compile(r"[a-z]+")
 
 def root(name: DivineName) -> str:
     """The name's consonants: al-Ghaffār and al-Ghafūr give غفر, al-Muqtadir قتدر."""
-    word = fold(name.arabic).split()[0].removeprefix("ال")
-    spoken = without_article(fold(name.transliteration)).split()[0]  # "mumin", "malik"
+    return _root(name.arabic, name.transliteration)
+
+
+# Cached by the words themselves (a question weighs 98 names): a curator's edit is a new key.
+@functools.lru_cache(maxsize=1024)
+def _root(arabic: str, transliteration: str) -> str:
+    word = fold(arabic).split()[0].removeprefix("ال")
+    spoken = without_article(fold(transliteration)).split()[0]  # "mumin", "malik"
     for sound, prefix in _PREFIXES:
         if spoken.startswith(sound) and word.startswith(prefix):
             word = word[len(prefix) :]
@@ -58,8 +65,13 @@ def _shares_root(a: str, b: str) -> bool:
     return len(a) >= 3 and all(ch in letters for ch in a[:3])
 
 
-def _meaning_words(name: DivineName) -> set[str]:
-    return set(_WORD.findall(fold(name.meaning))) - _STOP_WORDS
+def _meaning_words(name: DivineName) -> frozenset[str]:
+    return _words(name.meaning)
+
+
+@functools.lru_cache(maxsize=1024)
+def _words(meaning: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(fold(meaning))) - _STOP_WORDS
 
 
 def confusability(name: DivineName, other: DivineName) -> int:

@@ -61,3 +61,37 @@ def test_a_right_answer_rates_good_and_a_wrong_one_again(card, kind, answer, rig
     question = questions.Question(card, kind, ())
     assert card.name.number == 1
     assert questions.rate(question, answer) == (right, Rating.GOOD if right else Rating.AGAIN)
+
+
+def test_no_meaning_is_two_names_so_no_meaning_question_has_two_right_answers(names):
+    meanings = [" ".join(name.meaning.casefold().split()) for name in names]
+    assert len(set(meanings)) == len(meanings) == 99
+
+
+def test_the_order_asks_for_the_number_on_its_other_turn_with_numbers_near_it(names):
+    from meditation.learn import cards as schedule
+
+    person = UserFactory()
+    prefs = schedule.preferences(person)
+    prefs.directions = ["order"]
+    prefs.save()
+    card = schedule.next_card(person, NOW.date(), NOW)
+    assert not questions.ask(card, names).for_number  # the number → the name
+    schedule.review(card, Rating.GOOD, NOW.date(), NOW)
+    question = questions.ask(card, names)
+    assert question.for_number  # the name → its number
+    numbers = sorted(option.number for option in question.options)
+    assert card.name.number in numbers
+    assert all(1 <= n <= 99 and abs(n - card.name.number) <= questions.NEAR + 1 for n in numbers)
+    assert questions.rate(question, "1") == (True, Rating.GOOD)
+    assert questions.rate(question, "٠١") == (True, Rating.GOOD)  # Arabic-Indic digits
+    assert questions.rate(question, "2")[0] is False
+
+
+def test_a_right_typed_answer_rates_as_the_person_felt_it(card):
+    typed = questions.Question(card, questions.TYPED, ())
+    assert questions.rate(typed, "rahman", Rating.EASY) == (True, Rating.EASY)
+    assert questions.rate(typed, "rahman", Rating.HARD) == (True, Rating.HARD)
+    assert questions.rate(typed, "rahim", Rating.EASY) == (False, Rating.AGAIN)
+    choice = questions.Question(card, questions.CHOICE, ())
+    assert questions.rate(choice, "1", Rating.EASY) == (True, Rating.GOOD)  # a choice is Good
