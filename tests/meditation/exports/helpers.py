@@ -51,3 +51,19 @@ def make_learning(user, cards=3, reviews=2):
         for k in range(reviews)
     )  # fmt: skip
     return made
+
+
+def traced_peak(owner, fmt):
+    """The peak of memory traced while `owner`'s export in `fmt` is built by the task."""
+    import tracemalloc
+
+    from meditation.exports import tasks
+    from tests.factories import ExportJobFactory
+
+    job = ExportJobFactory(owner=owner, format=fmt)
+    tracemalloc.start()
+    try:
+        assert tasks.build_export(str(job.pk)) == "done"
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

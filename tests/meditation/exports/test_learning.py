@@ -7,7 +7,6 @@ import datetime
 import io
 import json
 import sqlite3
-import tracemalloc
 import zipfile
 
 import fsrs
@@ -31,7 +30,7 @@ from meditation.models import (
 from tests.factories import ExportJobFactory, make_entries
 from tests.private_storage import local_path
 
-from .helpers import download, make_learning, request_export
+from .helpers import download, make_learning, request_export, traced_peak
 
 pytestmark = pytest.mark.django_db
 
@@ -186,17 +185,8 @@ def test_it_takes_no_more_memory_for_more_reviews(user, other_user, monkeypatch)
     make_learning(user, cards=297, reviews=4)
     make_learning(other_user, cards=297, reviews=70)
 
-    def traced_peak(owner):
-        job = ExportJobFactory(owner=owner, format="json")
-        tracemalloc.start()
-        try:
-            assert tasks.build_export(str(job.pk)) == "done"
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-
-    traced_peak(user)  # first-use caches, out of the comparison
-    short, long = traced_peak(user), traced_peak(other_user)
+    traced_peak(user, "json")  # first-use caches, out of the comparison
+    short, long = traced_peak(user, "json"), traced_peak(other_user, "json")
     # Twenty thousand reviews held as their JSON lines would be 2.7 MB more.
     assert long < short + 50 * 1024
 

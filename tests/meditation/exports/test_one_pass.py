@@ -7,7 +7,6 @@ import datetime
 import io
 import json
 import tempfile
-import tracemalloc
 import zipfile
 
 import pytest
@@ -19,7 +18,7 @@ from meditation import crypto, jobs, private_files
 from meditation.exports import deflated, journal, tasks
 from meditation.models import ExportJob, Source
 from tests.factories import ExportJobFactory, make_entries
-from tests.meditation.exports.helpers import make_learning
+from tests.meditation.exports.helpers import make_learning, traced_peak
 from tests.meditation.exports.test_deflated import as_zipfile_writes
 from tests.meditation.imports.helpers import log, row, upload
 
@@ -124,16 +123,6 @@ def test_a_zip_holds_the_other_three_exports_byte_for_byte(signed_in, user, monk
     assert '"legacy_session_id": "old-1"' in alone["journal.json"].decode()
     assert "sabr — صبر, \\*bold\\*" in alone["journal.md"].decode()
     assert zipped == as_zipfile_writes(zipped)
-
-
-def traced_peak(owner, fmt):
-    job = ExportJobFactory(owner=owner, format=fmt)
-    tracemalloc.start()
-    try:
-        assert tasks.build_export(str(job.pk)) == "done"
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def test_a_zip_takes_no_more_memory_for_a_longer_journal(user, other_user, monkeypatch):

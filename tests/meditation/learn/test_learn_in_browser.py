@@ -5,15 +5,13 @@ the recitation in order; and a quick double press on a slow connection counted o
 
 from __future__ import annotations
 
-import datetime
-
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from meditation.learn import cards
-from meditation.models import DivineName, LearningCard, LearningReview
+from meditation.models import LearningCard, LearningReview
 from tests.browser import marks, open_page, sign_in_page, slow_network
 from tests.factories import UserFactory
+
+from .helpers import typed_card
 
 pytestmark = marks
 # Right or wrong, the answer given to each of the five questions of a round.
@@ -37,16 +35,6 @@ def key_for(page, *, right: bool = True) -> str:
 
 def verdict(page):
     return page.locator("[data-learn-feedback] .learn-feedback__verdict")
-
-
-def typed_card(user, number: int = 1, direction: str = "meaning") -> LearningCard:
-    """A card of `user`'s in review, due now: asked for a typed answer (as in test_views)."""
-    now = timezone.now()
-    name = DivineName.objects.get(number=number)
-    card = cards.new_card(user, name, direction, now.date(), now - datetime.timedelta(days=30))
-    cards.review(card, 4, now.date(), now - datetime.timedelta(days=30))  # Easy: in review
-    LearningCard.objects.filter(pk=card.pk).update(due=now - datetime.timedelta(minutes=1))
-    return card
 
 
 def last_rating(card: LearningCard) -> int:
@@ -114,7 +102,7 @@ def test_a_person_answers_a_choice_by_a_digit_and_a_typed_card_by_enter(browser,
     first = LearningCard.objects.get(user=user, name__number=1, direction="arabic")
     assert last_rating(first) == 3  # Good
 
-    card = typed_card(user)  # name 1 by its meaning, due before anything else
+    card = typed_card(user, direction="meaning")  # name 1 by its meaning, due before anything else
     page.goto(f"{site}/learn/")
     page.evaluate("window.__marker = 1")
     expect(page.locator("#question-heading")).to_have_text("Which name means this?")
@@ -136,7 +124,7 @@ def test_a_person_answers_a_choice_by_a_digit_and_a_typed_card_by_enter(browser,
 
 def test_without_javascript_a_person_answers_a_typed_card_by_enter(browser, site):
     user = UserFactory()
-    card = typed_card(user)
+    card = typed_card(user, direction="meaning")
     page, problems = sign_in_page(browser, site, user=user, javascript=False)
     page.goto(f"{site}/learn/")
     page.fill("#answer", "rahman")

@@ -22,6 +22,8 @@ from meditation.models import (
 )
 from tests.factories import MeditationSessionFactory, UserFactory
 
+from .helpers import typed_card
+
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -156,16 +158,6 @@ def test_an_answer_that_cannot_be_read_is_a_400_with_a_question(signed_in, data)
     assert b"could not be read" in response.content
     assert question_of(response)["options"]
     assert not LearningReview.objects.exists()
-
-
-def typed_card(user, number=1, direction="arabic"):
-    """A card of `user`'s in review: asked for a typed answer."""
-    now = timezone.now()
-    name = DivineName.objects.get(number=number)
-    card = cards.new_card(user, name, direction, now.date(), now - datetime.timedelta(days=30))
-    cards.review(card, 4, now.date(), now - datetime.timedelta(days=30))  # Easy: in review
-    LearningCard.objects.filter(pk=card.pk).update(due=now - datetime.timedelta(minutes=1))
-    return card
 
 
 def test_a_typed_answer_is_checked_leniently_and_rated_as_the_person_says(signed_in, user):
