@@ -247,6 +247,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Per-IP rate limits through the cache: "count/period" with period s, m, h or d.
 SIGNUP_RATE = env.str("SIGNUP_RATE", default="5/h")
 PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/h")
+# The public names API's GETs, per client IP (meditation/api/public.py).
+API_RATE = env.str("API_RATE", default="300/m")
 
 # Audit events older than this are removed by `manage.py purge_audit_events`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)

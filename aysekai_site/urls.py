@@ -6,6 +6,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
+from meditation.api.api import api
+
 from . import errors, health, metrics
 
 # A database outage raised anywhere in a request is the 503 page (aysekai_site.errors).
@@ -26,4 +28,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("meditation.urls")),
+    # The names API (meditation/api/), after the app's URLs: its page for people is
+    # meditation's `api_docs` at api/, which ninja's own (empty) root would otherwise take.
+    path("api/", api.urls),
 ]

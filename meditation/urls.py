@@ -2,6 +2,7 @@
 
 from django.urls import path, register_converter
 
+from .api import views as api
 from .catalogue import views as catalogue
 from .catalogue.converters import NameNumberConverter
 from .exports import views as exports
@@ -24,6 +25,8 @@ urlpatterns = [
     path("meditate/<uuid:sitting_id>/", sitting.sitting_page, name="sitting"),
     path("meditate/<uuid:sitting_id>/dhikr/", sitting.sitting_dhikr, name="sitting_dhikr"),
     path("meditate/<uuid:sitting_id>/finish/", sitting.sitting_finish, name="sitting_finish"),
+    # api/ (the API itself is mounted by the project's URLconf)
+    path("api/", api.docs, name="api_docs"),
     # learn/
     path("learn/", learn.learn, name="learn"),
     path("learn/answer/", learn.learn_answer, name="learn_answer"),

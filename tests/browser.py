@@ -20,7 +20,7 @@ ARGUMENTS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
 # Every page, as a visitor and signed in (the phone layout, axe and vnu go through them all).
 VISITOR_PAGES = ("/", "/names/", "/names/1/", "/names/?q=mercy", "/names/?q=الله",
                  "/names/?q=qwertyuiop", "/about/", "/meditate/", "/learn/", "/learn/recite/",
-                 "/accounts/login/",
+                 "/api/", "/accounts/login/",
                  "/accounts/signup/", "/accounts/password_reset/", "/no-such-page/")  # fmt: skip
 PERSON_PAGES = ("/", "/names/", "/names/99/", "/meditate/", "/learn/", "/learn/?name=47",
                 "/learn/settings/", "/journal/", "/journal/?q=mercy",

@@ -108,6 +108,7 @@ QUERIES = [
     case(Form("visitor", "/meditate/", ("name",), method="get")),
     case(Form("user", "/meditate/", ("name",), method="get")),
     case(Form("visitor", "/learn/", ("name",), method="get")),
+    case(Form("visitor", "/api/names/", ("q",), method="get")),
     case(Form("user", "/learn/", ("name",), method="get")),
     case(Form("user", "/learn/recite/", ("after",), method="get")),
     case(Form("user", "/journal/", ("q", "name", "from", "to", "mood", "page"), method="get")),
@@ -141,14 +142,16 @@ PAGES = [
     ("user", "/accounts/two_factor/"), ("user", "/accounts/two_factor/setup/"),
     ("user", "/accounts/delete/"), ("visitor", "/learn/"), ("user", "/learn/"),
     ("user", "/learn/settings/"), ("visitor", "/learn/recite/"),
-    ("visitor", "/accounts/password_reset/"),
+    ("visitor", "/accounts/password_reset/"), ("visitor", "/api/"), ("visitor", "/api/names/"),
+    ("visitor", "/api/names/1/"), ("visitor", "/api/names/of-the-day/"),
     ("visitor", "/accounts/password_reset/done/"),
     ("visitor", "/accounts/password_reset/complete/"), ("visitor", "/healthz"),
     ("visitor", "/readyz"), ("visitor", "/metrics"), ("staff", "/admin/"),
 ]
 
 PATHS = [
-    "/names/{v}/", "/journal/{v}/", "/journal/{v}/edit/", "/exports/{v}/download/",
+    "/names/{v}/", "/api/names/{v}/", "/journal/{v}/", "/journal/{v}/edit/",
+    "/exports/{v}/download/",
     "/meditate/{v}/", "/journal/import/{v}/", "/accounts/password_reset/{v}/{v}/",
     "/admin/meditation/exportjob/{v}/change/", "/admin/accounts/user/{v}/change/",
     "/admin/meditation/divinename/{v}/history/",

@@ -286,6 +286,7 @@ C = "meditation/catalogue/test_views.py::test_it_refuses_writes_on_read_only_pag
 READ_ONLY = {
     "meditation:home": C, "meditation:name_list": C, "meditation:name_detail": C,
     "meditation:about": C, "meditation:learn": L + "test_wrong_methods",
+    "meditation:api_docs": "meditation/api/test_names.py::test_the_page_for_people_refuses_writes",
     "meditation:sitting": HERE, "meditation:journal": HERE,
     "meditation:trash": HERE, "meditation:entry_detail": J_METHODS,
     "meditation:stats": "meditation/journal/test_stats.py::test_it_refuses_post",
