@@ -55,6 +55,10 @@ class Action(models.TextChoices):
     BACKUP_CODES_REGENERATED = "backup_codes", "made new backup codes"
     SETTINGS_CHANGED = "settings_changed", "changed settings"
     ACCOUNT_DELETED = "account_deleted", "deleted account"
+    TOKEN_CREATED = "token_created", "made a personal token"
+    TOKEN_USED = "token_used", "used a personal token"
+    TOKEN_REVOKED = "token_revoked", "revoked a personal token"
+    TOKEN_REFUSED = "token_refused", "offered a token that was refused"
     ADMIN_CHANGE = "admin_change", "changed something in the admin"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -147,6 +148,39 @@ class FailedCheck(models.Model):
 
     def __str__(self) -> str:
         return f"wrong {self.kind} for user {self.user_id}"
+
+
+class TokenScope(models.TextChoices):
+    """What a personal token may do (one scope today)."""
+
+    IMPORT = "import", "Import sessions"
+
+
+class PersonalToken(models.Model):
+    """A token a person made for a program of theirs (the `aysekai` command's push): shown once,
+    kept as its SHA-256 only (`accounts/personal_tokens.py`), limited to its scope, revocable."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_tokens"
+    )
+    name = models.CharField(max_length=80)
+    # The token's first characters, to tell tokens apart in the list; never enough to use it.
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the whole token, hex
+    scope = models.CharField(max_length=20, choices=TokenScope.choices, default=TokenScope.IMPORT)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_token_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import email_change, two_factor, views
+from . import email_change, personal_tokens, two_factor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -35,6 +35,8 @@ urlpatterns = [
         email_change.confirm_change,
         name="email_change_confirm",
     ),
+    path("settings/tokens/", personal_tokens.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", personal_tokens.revoke, name="token_revoke"),
     path("two_factor/", two_factor.overview, name="two_factor"),
     path("two_factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("two_factor/disable/", two_factor.disable, name="two_factor_disable"),

@@ -25,7 +25,7 @@ VISITOR_PAGES = ("/", "/names/", "/names/1/", "/names/?q=mercy", "/names/?q=ال
 PERSON_PAGES = ("/", "/names/", "/names/99/", "/meditate/", "/learn/", "/learn/?name=47",
                 "/learn/settings/", "/journal/", "/journal/?q=mercy",
                 "/journal/stats/", "/journal/trash/", "/journal/import/", "/exports/",
-                "/accounts/settings/", "/accounts/settings/email/",
+                "/accounts/settings/", "/accounts/settings/email/", "/accounts/settings/tokens/",
                 "/accounts/password_change/", "/accounts/two_factor/",
                 "/accounts/delete/")  # fmt: skip
 # Long Arabic, mixed direction and an unbroken word: what a person may write.

@@ -52,3 +52,25 @@ class Invalid(Schema):
     """A parameter refused by its schema (pydantic's errors, as django-ninja gives them)."""
 
     detail: list[dict[str, object]]
+
+
+class ReportRow(Schema):
+    row: int
+    outcome: str = Field(description='"skipped" (already in the journal) or "rejected"')
+    reason: str
+
+
+class ImportReport(Schema):
+    id: str
+    status: str = Field(description="queued, running, done or failed")
+    url: str = Field(description="Where to read this import again (poll it while queued)")
+    imported: int
+    skipped: int
+    rejected: int
+    report: list[ReportRow]
+    error: str
+
+
+class Refused(Schema):
+    detail: str
+    errors: dict[str, list[str]]

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from accounts import email_change
+from accounts import email_change, personal_tokens
 from accounts.models import User
 from meditation.models import ExportJob, JobStatus
 from tests.accounts.helpers import PASSWORD, sign_in
@@ -50,6 +50,9 @@ SIGNED_IN = [
     case("get", "/meditate/"),
     case("post", "/meditate/", {"intention": "patience", "length": "10", "interval_bell": "0",
                                 "dhikr_target": "33"}),
+    case("get", "/accounts/settings/tokens/"),
+    case("post", "/accounts/settings/tokens/", {"name": "laptop", "current_password": PASSWORD}),
+    case("post", "/accounts/settings/tokens/{token}/revoke/"),
     case("get", "/learn/"),
     case("get", "/learn/?name=47"),
     case("post", "/learn/answer/", {"number": "1", "direction": "arabic", "seen": "0",
@@ -125,6 +128,7 @@ def ids(user):
         "import": ImportJobFactory(owner=user, upload=log(row())).pk,
         "unknown": uuid.uuid4(),
         "email_token": email_change.make_token(user, "new.address@example.com"),
+        "token": personal_tokens.make(user, "laptop")[0].pk,
     }
 
 
@@ -214,7 +218,7 @@ def test_it_tries_every_url_of_the_apps():
     for route in routes(get_resolver()):
         if route.startswith(("/admin", "/api/")) or route in NOT_A_PERSONS_PAGE:
             continue
-        shape = re.sub(r"<(uuid|str):\w+>", "<id>", route).replace("<name_number:number>", "1")
+        shape = re.sub(r"<(uuid|str|int):\w+>", "<id>", route).replace("<name_number:number>", "1")
         assert shape in tried, f"{route} is not tried in SIGNED_IN"
 
 

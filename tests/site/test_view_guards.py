@@ -217,6 +217,7 @@ S_THEIRS = S + "test_it_hides_another_users_session_on_every_url_and_method"
 TWO_FACTOR_GET = A + "test_two_factor.py::test_it_refuses_get_on_changes"
 NO_OBJECT, FOR_VISITORS = "n/a: no object in the URL", "n/a: a page for visitors"
 L = "meditation/learn/test_views.py::"
+T = "accounts/test_personal_tokens.py::"
 MATRIX = {
     "meditation:meditate": (
         S + "test_it_lets_a_visitor_meditate_without_keeping_anything", S_METHODS, NO_OBJECT,
@@ -276,6 +277,12 @@ MATRIX = {
         HERE, TWO_FACTOR_GET, NO_OBJECT,
         A + "test_two_factor.py::test_it_stays_on_without_a_right_code"),
     "accounts:two_factor_backup_codes": (HERE, TWO_FACTOR_GET, NO_OBJECT, HERE),
+    "accounts:tokens": (
+        T + "test_visitors_and_wrong_methods", T + "test_visitors_and_wrong_methods", NO_OBJECT,
+        T + "test_a_token_needs_a_plain_name"),
+    "accounts:token_revoke": (
+        T + "test_visitors_and_wrong_methods", T + "test_visitors_and_wrong_methods",
+        T + "test_another_persons_token_cannot_be_revoked", "n/a: takes no input"),
     "accounts:delete": (
         A + "test_delete.py::test_it_needs_sign_in",
         A + "test_delete.py::test_it_refuses_other_methods", NO_OBJECT,

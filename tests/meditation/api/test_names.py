@@ -174,4 +174,5 @@ def test_head_is_answered_but_only_get_is_documented(api):
     assert head.content == b""
     assert head["ETag"] == api.get("/api/names/1/")["ETag"]
     schema = body(api.get("/api/openapi.json"))
-    assert all(set(item) == {"get"} for item in schema["paths"].values())
+    names = {path: item for path, item in schema["paths"].items() if "/names/" in path}
+    assert all(set(item) == {"get"} for item in names.values())
