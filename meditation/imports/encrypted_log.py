@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from .upload import COLUMNS, ENCRYPTED_LINE, header_index
+from .upload import COLUMNS, ENCRYPTED_LINE, OPTIONAL_COLUMNS, header_index
 
 # A Fernet key is 44 characters; a file much longer than that is something else.
 KEY_MAX_BYTES = 1024
@@ -90,7 +90,8 @@ def decrypt_log(chunks: Iterable[bytes], key: Fernet, *, headerless: bool) -> De
     row = 0
     try:
         if headerless:
-            log, start = DecryptedLog(index={c: i for i, c in enumerate(COLUMNS)}), 1
+            every = (*COLUMNS, *OPTIONAL_COLUMNS)
+            log, start = DecryptedLog(index={c: i for i, c in enumerate(every)}), 1
         else:
             log, start = DecryptedLog(index=header_index(next(reader))), 2
             row = 1
@@ -129,7 +130,7 @@ def _decrypt(line: str, key: Fernet, index: dict[str, int], width: int) -> list[
     if not isinstance(entry, dict):
         return NOT_A_SESSION
     fields = [""] * width
-    for column in COLUMNS:
+    for column in (*COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in index)):
         value = entry.get(column)
         if isinstance(value, bool) or not isinstance(value, str | int | None):
             return NOT_A_SESSION

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .. import jobs, private_files
-from ..models import INTENTION_MAX, DivineName, ImportJob, MeditationSession
-from ..text import fold, one_line
-from .upload import COLUMNS, ENCRYPTED_LINE, header_index
+from ..models import INTENTION_MAX, REFLECTION_MAX, DivineName, ImportJob, MeditationSession
+from ..text import fold, one_line, paragraphs
+from .upload import COLUMNS, ENCRYPTED_LINE, OPTIONAL_COLUMNS, header_index
 
 USER_MAX = 100
 SESSION_ID_MAX = 64
+SECONDS_MAX = 36_000  # ten hours, as the sitting's own finish form
+DHIKR_COUNT_MAX = 1_000_000
 EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 FUTURE_SLACK = datetime.timedelta(minutes=1)
 # Validation is most of the work: it fills the bar up to here; the insert does the rest.
@@ -33,6 +35,9 @@ class ValidRow:
     prompt: str
     name_id: int
     at: datetime.datetime
+    reflection: str = ""
+    seconds: int = 0
+    dhikr_count: int = 0
 
 
 def _name_key(transliteration: str) -> str:
@@ -88,9 +93,26 @@ def validate_row(
     transliteration = values["name_transliteration"]
     if name and transliteration and _name_key(transliteration) != name[1]:
         problems.append(f"name_transliteration does not match name {number} ({name[2]})")
+    reflection = paragraphs(values.get("reflection", ""))
+    if len(reflection) > REFLECTION_MAX:
+        problems.append(f"reflection is longer than {REFLECTION_MAX} characters")
+    seconds = _whole(values, "seconds", SECONDS_MAX, problems)
+    dhikr_count = _whole(values, "dhikr_count", DHIKR_COUNT_MAX, problems)
     if problems or at is None or name is None:
         return problems
-    return ValidRow(row, values["session_id"], user, prompt, name[0], at)
+    return ValidRow(row, values["session_id"], user, prompt, name[0], at, reflection, seconds,
+                    dhikr_count)  # fmt: skip
+
+
+def _whole(values: dict[str, str], column: str, most: int, problems: list[str]) -> int:
+    """An optional whole-number column: 0 when absent or empty."""
+    raw = values.get(column, "").strip()
+    if not raw:
+        return 0
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > most:
+        problems.append(f"{column} is not a whole number from 0 to {most:,}")
+        return 0
+    return int(raw)
 
 
 def _check_session_id(session_id: str) -> str:
@@ -217,6 +239,9 @@ def _judge(
             "rejected",
         )
     values = {c: fields[index[c]].strip() for c in COLUMNS}
+    values |= {
+        c: fields[index[c]] for c in OPTIONAL_COLUMNS if c in index and index[c] < len(fields)
+    }
     session_id = values["session_id"]
     problem = _check_session_id(session_id)
     if problem:

@@ -6,6 +6,7 @@ job's states change through `meditation.jobs`."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -63,10 +64,12 @@ def _insert(job: ImportJob, outcome: Outcome) -> int:
                     user_id=job.owner_id,
                     name_id=v.name_id,
                     intention=v.prompt,
-                    planned_seconds=0,
-                    actual_seconds=0,
+                    reflection=v.reflection,
+                    planned_seconds=v.seconds,
+                    actual_seconds=v.seconds,
+                    dhikr_count=v.dhikr_count,
                     started_at=v.at,
-                    ended_at=v.at,
+                    ended_at=v.at + datetime.timedelta(seconds=v.seconds),
                     source=Source.IMPORT,
                     legacy_id=v.session_id,
                     legacy_user=v.user,

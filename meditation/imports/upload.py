@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 
 COLUMNS = ("timestamp", "user", "prompt", "name_number", "name_transliteration", "session_id")
+# Read when present (the `aysekai` command writes them after the six; the old tool never did):
+# the reflection, the time sat in seconds and the dhikr count.
+OPTIONAL_COLUMNS = ("reflection", "seconds", "dhikr_count")
 # The first line is the header; a longer one is not a session log.
 HEAD_MAX = 64 * 1024
 ENCRYPTED_ERROR = (
