@@ -1,11 +1,12 @@
 // The meditate form's name picker, searchable: a "Find a name" box narrows the select of the 99
-// to the names the site's own search finds (/names/?q=, the same folding, spellings and
-// order), and a single match is chosen. Without this script the select is the picker.
+// to the names the site's own search finds (the names API, /api/names/?q=: the same folding,
+// spellings and order), and a single match is chosen. Without this script the select is the
+// picker.
 (function () {
   "use strict";
 
   var select = document.querySelector("select[name=number]");
-  if (!select || !window.fetch || !window.DOMParser) {
+  if (!select || !window.fetch) {
     return;
   }
   var WAIT = 200; // ms after the last key before searching
@@ -88,25 +89,20 @@
       return;
     }
     request = window.AbortController ? new AbortController() : null;
-    fetch("/names/?q=" + encodeURIComponent(query), {
-      headers: { "HX-Request": "true" },
-      credentials: "same-origin",
+    fetch("/api/names/?q=" + encodeURIComponent(query), {
+      headers: { Accept: "application/json" },
+      credentials: "omit", // public: a visitor's answer, cacheable
       signal: request ? request.signal : undefined,
     })
       .then(function (response) {
         if (!response.ok) {
           throw new Error(String(response.status));
         }
-        return response.text();
+        return response.json();
       })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var numbers = [];
-        page.querySelectorAll(".name-card a[href]").forEach(function (link) {
-          var match = /\/names\/(\d+)\/$/.exec(link.getAttribute("href"));
-          if (match) {
-            numbers.push(parseInt(match[1], 10));
-          }
+      .then(function (found) {
+        var numbers = found.results.map(function (name) {
+          return name.number;
         });
         offer(numbers);
         say(numbers, query);

@@ -57,3 +57,16 @@ def test_without_javascript_the_select_is_the_picker(browser, site):
     page, _ = open_page(browser, f"{site}/meditate/", javascript=False)
     expect(page.locator("#name-picker")).to_have_count(0)
     assert len(offered(page)) == 100
+
+
+def test_it_asks_the_names_api_and_says_when_search_is_unavailable(browser, site):
+    page, _ = open_page(browser, f"{site}/meditate/")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.fill("#name-picker", "sabour")
+    expect(page.locator("select[name=number]")).to_have_value("99")
+    assert any(url.startswith(f"{site}/api/names/?q=sabour") for url in asked)
+    page.route("**/api/names/**", lambda route: route.fulfill(status=503, body="down"))
+    page.fill("#name-picker", "mercy")
+    expect(page.locator("#name-picker-status")).to_contain_text("Search is unavailable")
+    expect(page.locator("select[name=number] option")).to_have_count(100)
