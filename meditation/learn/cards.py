@@ -129,12 +129,12 @@ def new_card(user: Any, name: DivineName, direction: str, today: datetime.date,
     return LearningCard(user=user, name=name, direction=direction, due=now, introduced_on=today)
 
 
-def next_card(user: Any, today: datetime.date, now: datetime.datetime | None = None
-              ) -> LearningCard | None:  # fmt: skip
+def next_card(user: Any, today: datetime.date, now: datetime.datetime | None = None,
+              prefs: LearningPreferences | None = None) -> LearningCard | None:  # fmt: skip
     """What to ask now: a due card, else a new one (unsaved) within today's limit, else one
-    due soon in its learning steps, else nothing."""
+    due soon in its learning steps, else nothing. `prefs`: the person's, if already read."""
     now = now or timezone.now()
-    prefs = preferences(user)
+    prefs = prefs or preferences(user)
     mine = LearningCard.objects.filter(user=user, direction__in=prefs.directions)
     due = mine.filter(due__lte=now).select_related("name").order_by("due").first()
     if due is not None:
@@ -148,12 +148,12 @@ def next_card(user: Any, today: datetime.date, now: datetime.datetime | None = N
     return soon.select_related("name").order_by("due").first()
 
 
-def card_of(user: Any, name: DivineName, today: datetime.date, now: datetime.datetime
-            ) -> LearningCard:  # fmt: skip
+def card_of(user: Any, name: DivineName, today: datetime.date, now: datetime.datetime,
+            prefs: LearningPreferences | None = None) -> LearningCard:  # fmt: skip
     """The card to practise `name` on ("Practise this name"): the person's card of it due
     first in their directions, else a new one in the first direction it lacks (asked whatever
     today's limit: the person chose it)."""
-    directions = preferences(user).directions
+    directions = (prefs or preferences(user)).directions
     found = LearningCard.objects.filter(user=user, name=name, direction__in=directions)
     mine = {card.direction: card for card in found}
     for direction in directions:
@@ -174,9 +174,9 @@ def add_name(user: Any, name: DivineName, today: datetime.date, now: datetime.da
     return len(added)
 
 
-def next_due(user: Any) -> datetime.datetime | None:
+def next_due(user: Any, prefs: LearningPreferences | None = None) -> datetime.datetime | None:
     """When the person's next card in their directions comes due."""
-    directions = preferences(user).directions
+    directions = (prefs or preferences(user)).directions
     found = LearningCard.objects.filter(user=user, direction__in=directions).aggregate(
         first=Min("due")
     )

@@ -58,21 +58,24 @@ def _number(value: str | None) -> int | None:
 
 
 def _person_context(user: Any, names: dict[int, DivineName], first: int | None = None,
-                    ) -> dict[str, Any]:  # fmt: skip
-    """The question to ask a person now (or why there is none) and their progress."""
+                    shown: Question | None = None) -> dict[str, Any]:  # fmt: skip
+    """The question to ask a person now (or why there is none) and their progress; `shown`:
+    the question to ask again (an answer it could not take), instead of choosing one."""
     now = timezone.now()
     today = local_today(user_zone(user.time_zone))
-    if first is not None:
-        card: LearningCard | None = cards.card_of(user, names[first], today, now)
-    else:
-        card = cards.next_card(user, today, now)
-    question = ask(card, list(names.values())) if card is not None else None
-    prefs = cards.preferences(user)
+    prefs = cards.preferences(user)  # read once for the question and the page
+    question = shown
+    if question is None:
+        if first is not None:
+            card: LearningCard | None = cards.card_of(user, names[first], today, now, prefs)
+        else:
+            card = cards.next_card(user, today, now, prefs)
+        question = ask(card, list(names.values())) if card is not None else None
     return {
         "question": question,
         "progress": progress.progress_of(user, today),
         "preferences": prefs,
-        "next_due": cards.next_due(user) if question is None else None,
+        "next_due": cards.next_due(user, prefs) if question is None else None,
         "new_today": cards.introduced_on(user, today) if question is None else None,
     }
 
@@ -156,7 +159,7 @@ def _answer_as_person(request: HttpRequest, form: AnswerForm, names: dict[int, D
     errors = form.errors.get("answer")
     problem = errors[0] if errors else _problem(question, given)
     if problem is not None:
-        context = _person_context(user, names) | {"question": question, "problem": problem}
+        context = _person_context(user, names, shown=question) | {"problem": problem}
         return render_page_or_fragment(request, TEMPLATE, "round", context)
     right, rating = rate(question, given, Rating(data.get("felt") or Rating.GOOD))
     counted = cards.review(card, rating, today, now)
