@@ -98,3 +98,25 @@ def slow_network(page, *, latency_ms: int) -> None:
         "offline": False, "latency": latency_ms, "downloadThroughput": -1,
         "uploadThroughput": -1,
     })  # fmt: skip
+
+
+def expect_focused(page, selector: str, *, timeout: float = 5000) -> None:
+    """Wait until the page's focused element (`document.activeElement`) matches `selector`.
+
+    This is what a page's script controls, and where the next key goes. Playwright's
+    `to_be_focused()` also needs `document.hasFocus()`, which headless Chromium can report as
+    false for a while on a loaded machine (CI failed so, with the focus in the right place).
+    On a timeout the message says what had the focus instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "s => !!document.activeElement && document.activeElement.matches(s)",
+            arg=selector, timeout=timeout,
+        )  # fmt: skip
+    except PlaywrightTimeout:
+        held = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e ? e.outerHTML.slice(0, 200) : 'nothing'; }"
+        )
+        raise AssertionError(f"{selector} never had the focus; {held} had it") from None

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import VISITOR_PAGES, marks, open_page, person_pages, sign_in_page
+from tests.browser import (
+    VISITOR_PAGES,
+    expect_focused,
+    marks,
+    open_page,
+    person_pages,
+    sign_in_page,
+)
 from tests.factories import UserFactory
 
 pytestmark = [*marks, pytest.mark.sweeps]
@@ -61,7 +68,7 @@ def test_the_menu_folds_on_a_phone_and_opens_by_keyboard(browser, site):
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#site-menu")).to_be_hidden()
-    expect(toggle).to_be_focused()
+    expect_focused(page, ".site-nav__toggle")
     assert problems == [], "\n".join(problems)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from meditation.models import LearningCard, LearningReview
-from tests.browser import marks, open_page, sign_in_page, slow_network
+from tests.browser import expect_focused, marks, open_page, sign_in_page, slow_network
 from tests.factories import UserFactory
 
 from .helpers import typed_card
@@ -54,7 +54,7 @@ def test_a_visitors_round_by_the_keyboard_is_swapped_in_answer_by_answer(browser
             f"Question {at + 1} of 5" if at < 5 else "You answered 4 of 5"
         )
         expect(verdict(page)).to_contain_text(RIGHT if right else WRONG)
-        expect(page.locator("[data-learn-feedback]")).to_be_focused()
+        expect_focused(page, "[data-learn-feedback]")
     expect(page.locator(".learn-results li")).to_have_count(5)
     assert page.evaluate("window.__marker") == 1  # never reloaded
     assert page.url == f"{site}/learn/"
@@ -97,7 +97,7 @@ def test_a_person_answers_a_choice_by_a_digit_and_a_typed_card_by_enter(browser,
     expect(page.locator("#question-heading")).to_have_text("Which name is this?")  # 1, arabic
     page.keyboard.press(key_for(page))
     expect(verdict(page)).to_contain_text(RIGHT)
-    expect(page.locator("[data-learn-feedback]")).to_be_focused()
+    expect_focused(page, "[data-learn-feedback]")
     assert page.evaluate("window.__marker") == 1
     first = LearningCard.objects.get(user=user, name__number=1, direction="arabic")
     assert last_rating(first) == 3  # Good
@@ -108,11 +108,11 @@ def test_a_person_answers_a_choice_by_a_digit_and_a_typed_card_by_enter(browser,
     expect(page.locator("#question-heading")).to_have_text("Which name means this?")
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("Enter")  # no control has focus: Enter goes to the field
-    expect(page.locator("#answer")).to_be_focused()
+    expect_focused(page, "#answer")
     page.keyboard.type("rahman")
     page.keyboard.press("Enter")
     expect(verdict(page)).to_contain_text(RIGHT)
-    expect(page.locator("[data-learn-feedback]")).to_be_focused()
+    expect_focused(page, "[data-learn-feedback]")
     assert page.evaluate("window.__marker") == 1
     assert page.url == f"{site}/learn/"
     card.refresh_from_db()
@@ -183,7 +183,7 @@ def test_after_a_recitation_the_focus_is_on_its_result_and_enter_goes_on(browser
     for place, given in enumerate(("al khaliq", "البارئ", "musawwir", "ghaffar", "qahhar"), 1):
         page.fill(f"#id_name_{place}", given)
     page.click("#recital button[type=submit]")
-    expect(page.locator("#recital-heading")).to_be_focused(timeout=2000)
+    expect_focused(page, "#recital-heading", timeout=2000)
     with page.expect_navigation():
         page.keyboard.press("Enter")  # "Go on from 15"
     assert page.url == f"{site}/learn/recite/?after=15"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from meditation.models import MeditationSession
-from tests.browser import marks, sign_in_page
+from tests.browser import expect_focused, marks, sign_in_page
 from tests.factories import UserFactory, make_entries
 
 pytestmark = marks
@@ -83,7 +83,7 @@ def test_end_leads_to_the_closing_screen_with_the_streak_and_a_line_of_the_name(
     page.click("[data-end]")
     closing = page.locator("[data-closing]")
     expect(closing).to_be_visible()
-    expect(page.locator("#closing-heading")).to_be_focused()
+    expect_focused(page, "#closing-heading")
     expect(closing.locator("[data-closing-count]")).to_have_text("1")
     assert "2 days" in closing.inner_text()  # yesterday and today
     assert closing.locator(".closing__line").inner_text().strip()
