@@ -19,7 +19,10 @@ help:
 	@echo "make lint   ruff check + format check + import contracts + mypy + makemigrations --check"
 	@echo "make bench  the benchmark (minutes; not part of make test): BENCH_ARGS='--entries 100000'"
 
-$(VENV)/.installed: requirements/base.txt requirements/production.txt requirements/dev.txt
+# The requirements, then the project itself, editable (so .venv/bin/aysekai exists): its
+# dependencies are the pins, and setuptools (pinned in base.txt) builds it without isolation,
+# so nothing more is downloaded. pyproject.toml is a prerequisite: it names the packages.
+$(VENV)/.installed: requirements/base.txt requirements/production.txt requirements/dev.txt pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "error: Python >= 3.12 is required (Django 6.1); tried python3.13, python3.12, python3." >&2; \
 		echo "       Install one (e.g. 'pyenv install 3.13') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
@@ -27,6 +30,7 @@ $(VENV)/.installed: requirements/base.txt requirements/production.txt requiremen
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
 		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 .env:

@@ -39,7 +39,7 @@ def project(tmp_path):
     )
     shutil.copy(ROOT / "manage.py", copy / "manage.py")
     for name in ("accounts", "meditation", "templates", "static", "fixtures", "requirements",
-                 ".venv", "Makefile", "Procfile", ".env.example"):  # fmt: skip
+                 ".venv", "Makefile", "Procfile", ".env.example", "pyproject.toml"):  # fmt: skip
         (copy / name).symlink_to(ROOT / name)
     (copy / ".env").write_text(DOT_ENV)
     (copy / "Procfile.probe").write_text(PROBE)
