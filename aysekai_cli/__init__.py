@@ -13,12 +13,12 @@ local log in the old tool's format, plain or encrypted) and `push` (the upload t
 
 Exit codes:
 
-    0    done
+    0    done, or ended with Ctrl-C (as the old tool did): nothing half-written
     1    invalid input (no intention, a reflection too long, nothing to search for)
     2    bad name number, or a usage error (typer's own usage errors are 2 too)
     3    configuration problem (no token, a bad URL, an unreadable log directory or key)
     4    the site refused (4xx), with its message
     5    the site is unreachable, answered 5xx, or did not finish in time
     99   unexpected error (a short message; the traceback goes to ~/.aysekai/error.log)
-    130  interrupted (Ctrl-C): nothing half-written
+    130  push interrupted (Ctrl-C): an upload already sent is still imported on the site
 """

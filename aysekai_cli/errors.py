@@ -19,14 +19,14 @@ class ExitCode(IntEnum):
 
 EPILOG = """**Exit codes**
 
-- 0: done
+- 0: done, or ended with Ctrl-C (as the old tool did; nothing half-written)
 - 1: invalid input (no intention, nothing to search for)
 - 2: bad name number, or a usage error
 - 3: configuration problem (no token, a bad URL, the log's folder or key)
 - 4: refused by the site (4xx), with its message
 - 5: the site unreachable, a 5xx, or no answer in time
 - 99: unexpected (the traceback goes to ~/.aysekai/error.log)
-- 130: interrupted with Ctrl-C (nothing half-written)
+- 130: push interrupted with Ctrl-C
 """
 
 

@@ -2,7 +2,9 @@
 failure into a message and an exit code (listed in the package's docstring and `--help`).
 
 Every command runs inside `guarded`: an error the person can act on (`errors.CliError`) is a
-message on stderr and its code; Ctrl-C is a short message and 130, with nothing half-written;
+message on stderr and its code; Ctrl-C is a short message with nothing half-written, and exit 0
+as in the old tool (130 for `push`, so that a script never takes an interrupted upload for a
+finished one);
 anything else is a short message, 99, and the traceback appended to `~/.aysekai/error.log`
 (`$AYSEKAI_HOME/error.log` when that is set), as the old tool did.
 """
@@ -96,8 +98,11 @@ def report_unexpected() -> int:
     return ExitCode.UNEXPECTED
 
 
-def guarded(interrupted: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
-    """The error boundary of a command (see the module's docstring)."""
+def guarded(
+    interrupted: str, code: ExitCode = ExitCode.OK
+) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """The error boundary of a command (see the module's docstring): Ctrl-C prints
+    `interrupted` and exits with `code`."""
 
     def decorate(command: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(command)
@@ -111,7 +116,7 @@ def guarded(interrupted: str) -> Callable[[Callable[P, None]], Callable[P, None]
                 raise typer.Exit(error.code) from None
             except KeyboardInterrupt:
                 err().print(Text(f"\n{interrupted}", style="yellow"))
-                raise typer.Exit(ExitCode.INTERRUPTED) from None
+                raise typer.Exit(code) from None
             except BrokenPipeError:
                 raise  # `aysekai list-names --json | head`: typer ends quietly (exit 1, as rich)
             except Exception:
@@ -359,7 +364,10 @@ def meditate(
 
 
 @app.command("push", epilog=EPILOG)
-@guarded("Interrupted. An upload already sent goes on being imported on the site.")
+@guarded(
+    "Interrupted. An upload already sent goes on being imported on the site.",
+    code=ExitCode.INTERRUPTED,
+)
 def push_log(
     site: Annotated[
         str | None,

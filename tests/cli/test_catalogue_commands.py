@@ -144,7 +144,9 @@ def test_help_lists_the_exit_codes(cli):
              "4: refused by the site", "5: the site unreachable", "99: unexpected")  # fmt: skip
     for code in codes:
         assert code in result.stdout
-    assert "130: interrupted" in cli("meditate", "--help").stdout
+    meditate_help = cli("meditate", "--help").stdout
+    assert "0: done, or ended with Ctrl-C" in meditate_help
+    assert "130: push interrupted with Ctrl-C" in meditate_help
 
 
 class TestADamagedCatalogue:

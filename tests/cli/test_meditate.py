@@ -299,7 +299,7 @@ class TestInterrupted:
 
         monkeypatch.setattr(prompts, "ask", interrupt)
         result = meditate(cli, log_dir)
-        assert result.exit_code == 130
+        assert result.exit_code == 0
         assert "Interrupted: the sitting ended and nothing was written." in result.stderr
         assert "Traceback" not in result.output
         assert not (log_dir / "sessions.log").exists()
@@ -310,7 +310,7 @@ class TestInterrupted:
 
         monkeypatch.setattr(prompts, "rest_of_input", interrupt)
         result = meditate(cli, log_dir)
-        assert result.exit_code == 130
+        assert result.exit_code == 0
         assert "nothing was written" in result.stderr
         assert not (log_dir / "sessions.log").exists()
 
@@ -321,7 +321,7 @@ class TestInterrupted:
             raise KeyboardInterrupt
 
         monkeypatch.setattr(prompts, "rest_of_input", interrupt)
-        assert meditate(cli, log_dir).exit_code == 130
+        assert meditate(cli, log_dir).exit_code == 0
         assert len(log_rows(log_dir)[1]) == 1
 
     def test_ctrl_c_while_the_row_is_written_waits_for_the_row(self, cli, log_dir, monkeypatch):
@@ -418,7 +418,7 @@ class TestAtATerminal:
     ):
         fake = terminal([(5, " "), (1, KeyboardInterrupt)])
         result = meditate(cli, log_dir, input="x\n")
-        assert result.exit_code == 130
+        assert result.exit_code == 0
         assert fake.left
         assert not (log_dir / "sessions.log").exists()
 

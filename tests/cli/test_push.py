@@ -261,6 +261,24 @@ class TestRefusals:
         assert TOKEN not in result.output
 
 
+class TestInterrupted:
+    def test_ctrl_c_while_the_site_imports_exits_130_and_says_the_upload_goes_on(
+        self, cli, site, log_dir, plain_log, monkeypatch
+    ):
+        real = push.push
+
+        def interrupt(seconds):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(push, "push", lambda *a, **k: real(*a, **{**k, "sleep": interrupt}))
+        site.script((202, job("queued")))
+        result = run_push(cli, site, log_dir)
+        assert result.exit_code == 130  # unlike a sitting's 0: a script must not take it as done
+        assert "An upload already sent goes on being imported" in " ".join(result.stderr.split())
+        assert "Traceback" not in result.output
+        assert [s.method for s in site.seen] == ["POST"]
+
+
 class TestConfiguration:
     def test_no_token_exits_3_before_anything_is_sent(self, cli, site, log_dir, plain_log):
         result = run_push(cli, site, log_dir, token=None)
