@@ -23,8 +23,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 # pg_dump/pg_restore for `manage.py backup` and `restore`: Debian's client (17 on this base)
 # matches the postgres:17 server in docker-compose.yml (a client older than the server fails).
+# gettext: compilemessages makes the translations (locale/*.po) at build time, below.
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends postgresql-client \
+    && apt-get install --yes --no-install-recommends postgresql-client gettext \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 aysekai \
     && useradd --system --uid 10001 --gid aysekai --home-dir /app --no-create-home \
@@ -35,11 +36,12 @@ COPY requirements/ requirements/
 # replay: install
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels pip install --no-cache-dir --no-index --find-links /wheels -r requirements/production.txt
 COPY . .
-# Static files are collected into the image (var/static, served by whitenoise). The settings
+# The translations are compiled and static files collected into the image (var/static, served
+# by whitenoise); no compiled catalogue comes from the build context (.dockerignore). The settings
 # refuse DEBUG=false without a secret key, encryption keys and allowed hosts, so this step gets
 # throwaway values that live only in this RUN (none is in the image or its history).
 # replay: collectstatic
-RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" ALLOWED_HOSTS=localhost DEBUG=false python manage.py collectstatic --noinput --verbosity 0
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" ALLOWED_HOSTS=localhost DEBUG=false sh -c 'python manage.py compilemessages --ignore=var --verbosity 0 && python manage.py collectstatic --noinput --verbosity 0'
 # The app user owns only what it writes: private files (exports, uploads; a volume in
 # compose), backups (a volume) and Celery's state (beat schedule). Code and static files stay root's, read-only.
 RUN mkdir -p var/private var/backups var/celery/queue var/celery/processed var/celery/results \

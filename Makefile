@@ -11,12 +11,13 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo $$c; break; }; done)
 
-.PHONY: help setup run test lint format vendor clean bench bench-smoke
+.PHONY: help setup run test lint format vendor clean bench bench-smoke messages gettext
 
 help:
-	@echo "make run    set up (venv, requirements, migrations, names, static) and serve on 127.0.0.1:$(PORT) with a worker"
+	@echo "make run    set up (venv, requirements, migrations, names, static, translations) and serve on 127.0.0.1:$(PORT) with a worker"
 	@echo "make test   set up and run the whole test suite with coverage"
 	@echo "make lint   ruff check + format check + import contracts + mypy + makemigrations --check"
+	@echo "make messages  gather the interface's strings into locale/*/LC_MESSAGES/django.po"
 	@echo "make bench  the benchmark (minutes; not part of make test): BENCH_ARGS='--entries 100000'"
 
 # The requirements, then the project itself, editable (so .venv/bin/aysekai exists): its
@@ -36,11 +37,33 @@ $(VENV)/.installed: requirements/base.txt requirements/production.txt requiremen
 .env:
 	cp .env.example $@
 
-setup: $(VENV)/.installed .env
+# Where the interface's strings are gathered from and the translations compiled (not the
+# virtualenv, npm's packages, var/, nor code that shows no page: tests, the benchmark, scripts,
+# the command-line tool).
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
+MESSAGES_IGNORE := $(I18N_IGNORE) --ignore=tests --ignore=bench --ignore=scripts --ignore=aysekai_cli
+
+# The translations (locale/*/LC_MESSAGES/django.po) compile with GNU gettext's msgfmt: installed
+# from Debian when missing and we are root, as the benchmark's wrk is.
+gettext:
+	@if ! command -v msgfmt >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null 2>&1 || true; fi
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		echo "error: GNU gettext is required to compile the translations (msgfmt)." >&2; \
+		echo "       Install it: 'apt install gettext', 'brew install gettext' or 'dnf install gettext'." >&2; \
+		exit 1; }
+
+setup: $(VENV)/.installed .env gettext
 	@mkdir -p var/celery/queue var/celery/processed var/celery/results
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_names
+	$(PY) manage.py compilemessages $(I18N_IGNORE) --verbosity 0
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+# After changing the interface's text: the .po files gain the new strings (to translate) and lose
+# none silently (obsolete ones are kept, marked #~). tests/site/test_translations.py checks this.
+messages: $(VENV)/.installed gettext
+	$(PY) manage.py makemessages --locale=tr --locale=ar --no-location $(MESSAGES_IGNORE)
 
 # honcho would load .env over the inherited environment, so it reads no file (`--env
 # /dev/null`); each Django process reads .env itself, never over a variable already set.

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after whitenoise: a visitor's public page (the names, about) answered whole from
     # the cache, as the middleware below made it, without running them (issue 13).
+    # Before the stored pages: the page's language from its path (and, on a first visit, the
+    # one Accept-Language suggests), which their key holds.
+    "aysekai_site.platform.languages.PageLanguageMiddleware",
     "aysekai_site.platform.response_cache.VisitorPagesMiddleware",
     # After whitenoise (which serves static files precompressed) and outside everything that
     # writes the body: gzips pages, with Django's BREACH mitigation (issue 13).
@@ -108,6 +111,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "aysekai_site.platform.languages.languages",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.preferences",
@@ -294,7 +299,16 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must be a relative path ending in '/', e.g. 'admin/'.")
 
 # --- Internationalisation ---------------------------------------------------------------
+# English at today's URLs; Turkish and Arabic under /tr/ and /ar/ (i18n_patterns without a
+# prefix for English, aysekai_site/urls.py). The path alone says a page's language: the
+# language cookie and Accept-Language only suggest another (platform/languages.py).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("tr", "Türkçe"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

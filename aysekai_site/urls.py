@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -26,8 +27,14 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("favicon.ico", favicon),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("accounts/", include("accounts.urls")),
-    path("", include("meditation.urls")),
+    # The pages people read, in every language: English at the contract's URLs, Turkish and
+    # Arabic under /tr/ and /ar/ (platform/languages.py). Machines' URLs above and below
+    # (health, metrics, the admin, the API) have one address each.
+    *i18n_patterns(
+        path("accounts/", include("accounts.urls")),
+        path("", include("meditation.urls")),
+        prefix_default_language=False,
+    ),
     # The names API (meditation/api/), after the app's URLs: its page for people is
     # meditation's `api_docs` at api/, which ninja's own (empty) root would otherwise take.
     path("api/", api.urls),

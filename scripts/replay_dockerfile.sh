@@ -327,6 +327,9 @@ status, headers, _ = get(css[1].decode())
 cache = {k.lower(): v for k, v in headers.items()}.get("cache-control", "")
 check("whitenoise serves it, cached for long", status == 200 and "max-age=315360000" in cache,
       f"{status} {cache}")
+status, _, body = get("/tr/")
+check("/tr/ is in Turkish (the translations compiled in the image)",
+      status == 200 and b'lang="tr"' in body and "Öğren".encode() in body, str(status))
 get("/names/?q=replaysearchterm")
 time.sleep(0.5)
 text = log.read_text()

@@ -9,8 +9,9 @@ security headers) runs for every request, and sees the view's name as usual.
 - **Who**: a GET or HEAD with neither the session cookie nor the messages cookie
   (`is_public`): nothing on the page can be theirs. Everyone else goes past untouched, and
   their responses are never stored.
-- **Key**: the build (`versions.code_version`), the path and query string, whether gzip is
-  accepted (as GZipMiddleware decides), whether htmx wants the fragment, and what the view
+- **Key**: the build (`versions.code_version`), the host, the path and query string (which
+  say the language), the language suggested on a first visit (`languages.variant`), whether
+  gzip is accepted (as GZipMiddleware decides), whether htmx wants the fragment, and what the view
   adds (the day). The entry holds the version of the data it was made from (`version=`); an
   entry made at another version is rendered again and overwritten, so old versions leave
   nothing behind. An entry is fixed by its key and version, so each process keeps copies of
@@ -42,6 +43,7 @@ from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 
+from . import languages
 from .counters import increment
 from .fragment_cache import cache_key, fetch, keep
 from .htmx import wants_fragment
@@ -155,7 +157,9 @@ class VisitorPagesMiddleware:
         key = cache_key(
             "visitor-page",
             code_version(),
-            request.get_full_path(),
+            request.get_host(),  # the page's absolute links (hreflang) name it
+            request.get_full_path(),  # which holds the language (languages.py)
+            *languages.variant(request),
             bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))),
             wants_fragment(request),
             *(policy.parts(request) if policy.parts else ()),

@@ -23,7 +23,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.translation import get_language
 
+from aysekai_site.platform import languages
 from aysekai_site.platform.fragment_cache import cache_key, cached
 from aysekai_site.platform.htmx import wants_fragment
 from aysekai_site.platform.response_cache import is_public
@@ -47,8 +49,10 @@ def catalogue_version() -> str:
 
 
 def fragment[T](version: str, *parts: object, render: Callable[[], T]) -> T:
-    """Markup for `parts` (the page, its arguments) at this catalogue version and build."""
-    return cached(cache_key("catalogue", code_version(), version, *parts), render, FRAGMENT_TIMEOUT)
+    """Markup for `parts` (the page, its arguments) at this catalogue version and build, in the
+    active language."""
+    key = cache_key("catalogue", code_version(), version, get_language(), *parts)
+    return cached(key, render, FRAGMENT_TIMEOUT)
 
 
 def page_etag(request: HttpRequest, *parts: object) -> str | None:
@@ -60,7 +64,12 @@ def page_etag(request: HttpRequest, *parts: object) -> str | None:
         return None
     # The full page and the htmx fragment of the same URL differ.
     digest = cache_key(
-        "page", code_version(), request.get_full_path(), wants_fragment(request), *parts
+        "page",
+        code_version(),
+        request.get_full_path(),
+        wants_fragment(request),
+        *languages.variant(request),
+        *parts,
     )
     return f'W/"{digest[5:]}"'
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from cryptography.fernet import InvalidToken
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from aysekai_site.platform.fragment_cache import fetch, keep
 
@@ -54,7 +55,7 @@ recent: Recent[bytes] = Recent(size=256, ttl=lambda: TIMEOUT)
 
 def key(user: User, parts: tuple[object, ...]) -> str:
     mac = crypto.person_mac(_CONTEXT, user.pk)
-    mac.update("\x1f".join(map(str, parts)).encode("utf-8"))
+    mac.update("\x1f".join(map(str, (get_language(), *parts))).encode("utf-8"))
     return f"meditation:journal-list:{user.pk}:{mac.hexdigest()[:40]}"
 
 

@@ -41,6 +41,7 @@ from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from aysekai_site.platform.counters import cache_failed
 from aysekai_site.platform.fragment_cache import fetch, keep
@@ -188,6 +189,7 @@ def cached_page(user: User, shows: Hashable, render: Callable[[], SafeString]) -
 
     One slot per person, so a page made for another day or version replaces the last one."""
     slot = page_key(user)
+    shows = (shows, get_language())  # the markup is in the page's language
     markup = recent.get(slot, shows)
     if markup is not None:
         return markup

@@ -95,6 +95,11 @@ def test_it_collects_static_files_with_throwaway_keys_at_build_time():
     runs = [rest for keyword, rest in stages()[1] if keyword == "RUN" and "collectstatic" in rest]
     assert len(runs) == 1
     assert "python manage.py collectstatic --noinput" in runs[0]
+    # The translations are compiled first, in the same step (and settings), with gettext.
+    assert runs[0].index("manage.py compilemessages") < runs[0].index("manage.py collectstatic")
+    installs = " ".join(rest for keyword, rest in stages()[1] if keyword == "RUN")
+    assert re.search(r"apt-get install [^&]*\bgettext\b", installs)
+    assert "**/*.mo" in (ROOT / ".dockerignore").read_text().splitlines()
     assert "DEBUG=false" in runs[0]
     assert 'SECRET_KEY="$(python -c' in runs[0]
     assert "Fernet.generate_key()" in runs[0]
