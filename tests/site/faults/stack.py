@@ -24,7 +24,7 @@ from typing import Any
 from bench.processes import production_env
 from tests import ROOT
 
-from .client import Browser
+from .client import Browser, Hang
 from .services import free_port, kill_group, wait_until
 
 PASSWORD = "a quiet river at dawn 7"  # passes every password validator
@@ -164,10 +164,11 @@ class Stack:
             self.web.check_running()
             try:
                 return self.browser(timeout=2).get("/healthz").status == 200
-            except OSError:
+            except (OSError, Hang):  # not listening yet, or its workers still booting
                 return False
 
-        wait_until(answers, 30, f"gunicorn on {self.port}")
+        # A loaded machine (CI beside other jobs) can take long to boot gunicorn's workers.
+        wait_until(answers, 60, f"gunicorn on {self.port}")
 
     def start_worker(self, **overrides: str) -> None:
         """Start the worker and wait until it consumes."""
