@@ -17,7 +17,7 @@ help:
 	@echo "make run    set up (venv, requirements, migrations, names, static, translations) and serve on 127.0.0.1:$(PORT) with a worker"
 	@echo "make test   set up and run the whole test suite with coverage"
 	@echo "make lint   ruff check + format check + import contracts + mypy + makemigrations --check"
-	@echo "make messages  gather the interface's strings into locale/*/LC_MESSAGES/django.po"
+	@echo "make messages  gather the interface's strings into locale/*/LC_MESSAGES/django.po and djangojs.po"
 	@echo "make bench  the benchmark (minutes; not part of make test): BENCH_ARGS='--entries 100000'"
 
 # The requirements, then the project itself, editable (so .venv/bin/aysekai exists): its
@@ -42,6 +42,9 @@ $(VENV)/.installed: requirements/base.txt requirements/production.txt requiremen
 # the command-line tool).
 I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
 MESSAGES_IGNORE := $(I18N_IGNORE) --ignore=tests --ignore=bench --ignore=scripts --ignore=aysekai_cli
+# The scripts' strings (the djangojs domain, served by Django's JavaScript catalog at /jsi18n/):
+# the site's own, in static/js, not the vendored ones.
+JS_MESSAGES_IGNORE := $(MESSAGES_IGNORE) --ignore=static/vendor
 
 # The translations (locale/*/LC_MESSAGES/django.po) compile with GNU gettext's msgfmt: installed
 # from Debian when missing and we are root, as the benchmark's wrk is.
@@ -64,6 +67,7 @@ setup: $(VENV)/.installed .env gettext
 # none silently (obsolete ones are kept, marked #~). tests/site/test_translations.py checks this.
 messages: $(VENV)/.installed gettext
 	$(PY) manage.py makemessages --locale=tr --locale=ar --no-location $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages --domain=djangojs --locale=tr --locale=ar --no-location $(JS_MESSAGES_IGNORE)
 
 # honcho would load .env over the inherited environment, so it reads no file (`--env
 # /dev/null`); each Django process reads .env itself, never over a variable already set.

@@ -18,6 +18,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -30,7 +32,7 @@ from .requests import AuthenticatedRequest
 from .verification import LOCKED
 
 SALT = "accounts.email_change"
-TAKEN = "Another account now uses this address, so yours stays as it is."
+TAKEN = gettext_lazy("Another account now uses this address, so yours stays as it is.")
 
 
 def _fingerprint(user: User) -> str:
@@ -41,9 +43,9 @@ def _fingerprint(user: User) -> str:
 def _valid_for() -> str:
     minutes = max(1, settings.EMAIL_CHANGE_TIMEOUT // 60)
     if minutes % 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
     hours = minutes // 60
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 def make_token(user: User, new_email: str) -> str:
@@ -84,11 +86,14 @@ def request_change(request: AuthenticatedRequest) -> HttpResponse:
             audit.record(request, Action.EMAIL_CHANGE_REQUESTED, user)
             messages.success(
                 request,
-                f"We sent a link to {new_email}. Your address changes when you follow it, "
-                f"signed in, within {valid_for}.",
+                _(
+                    "We sent a link to %(email)s. Your address changes when you follow it, "
+                    "signed in, within %(valid_for)s."
+                )
+                % {"email": new_email, "valid_for": valid_for},
             )
             return redirect("accounts:settings")
-        form.add_error(None, "The message could not be sent. Please try again in a few minutes.")
+        form.add_error(None, _("The message could not be sent. Please try again in a few minutes."))
     status = 429 if form.has_error("current_password", LOCKED) else 200
     return render(request, "accounts/email_change.html", {"form": form}, status=status)
 
@@ -118,6 +123,6 @@ def confirm_change(request: AuthenticatedRequest, token: str) -> HttpResponse:
             context["error"] = TAKEN
             return render(request, "accounts/email_change_confirm.html", context, status=409)
         mail.send(request, "email_changed", old_email, new_email=new_email)
-        messages.success(request, f"Your e-mail address is now {new_email}.")
+        messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": new_email})
         return redirect("accounts:settings")
     return render(request, "accounts/email_change_confirm.html", context)

@@ -17,6 +17,9 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .emails import normalize_email
 from .models import User
@@ -30,7 +33,7 @@ PASSWORD_MAX_LENGTH = 1024
 
 def reject_control_characters(value: str) -> None:
     if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValidationError("Remove the control characters (such as tabs or NUL).")
+        raise ValidationError(gettext("Remove the control characters (such as tabs or NUL)."))
 
 
 def _cap_password_fields(form: forms.BaseForm) -> None:
@@ -66,13 +69,13 @@ def email_taken(email: str, exclude_pk: int | None = None) -> bool:
 
 class SignUpForm(forms.ModelForm):
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters. A passphrase of several words is best.",
+        help_text=_("At least 10 characters. A passphrase of several words is best."),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -82,6 +85,7 @@ class SignUpForm(forms.ModelForm):
         fields = ("email",)
         field_classes = {"email": NormalizedEmailField}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})}
+        labels = {"email": _("E-mail address")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +94,7 @@ class SignUpForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         if email_taken(email):
-            raise ValidationError("An account with this e-mail address already exists.")
+            raise ValidationError(gettext("An account with this e-mail address already exists."))
         return email
 
     def clean(self) -> dict[str, Any]:
@@ -98,7 +102,7 @@ class SignUpForm(forms.ModelForm):
         cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", gettext("The two passwords do not match."))
         elif p1:
             self.instance.email = cleaned.get("email", "")
             try:
@@ -120,14 +124,14 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail address and password do not match an account.",
+        "invalid_login": _("That e-mail address and password do not match an account."),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Normalised here, before authenticate() hands it to django-axes (see accounts/emails.py).
         self.fields["username"] = EmailLoginField(
-            label="E-mail address",
+            label=gettext("E-mail address"),
             max_length=254,
             widget=forms.EmailInput(
                 attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254}
@@ -139,7 +143,7 @@ class LoginForm(AuthenticationForm):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code from your authenticator app, or a backup code",
+        label=_("Code from your authenticator app, or a backup code"),
         # Room for a backup code written with spaces or dashes.
         max_length=32,
         widget=forms.TextInput(
@@ -150,7 +154,7 @@ class TokenForm(forms.Form):
     def clean_token(self) -> str:
         token = normalize_code(self.cleaned_data["token"])
         if not token.isalnum() or not token.isascii():
-            raise ValidationError("Enter the 6-digit code or a backup code.")
+            raise ValidationError(gettext("Enter the 6-digit code or a backup code."))
         return token
 
 
@@ -158,7 +162,7 @@ class CurrentPasswordForm(forms.Form):
     """Asks for the current password before a sensitive change (limited: accounts/throttle)."""
 
     current_password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -202,7 +206,7 @@ class DisableTwoFactorForm(CurrentPasswordForm, TokenForm):
 
 class EmailChangeForm(CurrentPasswordForm):
     email = NormalizedEmailField(
-        label="New e-mail address",
+        label=_("New e-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -211,15 +215,15 @@ class EmailChangeForm(CurrentPasswordForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         if email == self.user.email:
-            raise ValidationError("This is already your address.")
+            raise ValidationError(gettext("This is already your address."))
         if email_taken(email, exclude_pk=self.user.pk):
-            raise ValidationError("An account with this e-mail address already exists.")
+            raise ValidationError(gettext("An account with this e-mail address already exists."))
         return email
 
 
 class DeleteAccountForm(CurrentPasswordForm):
     confirm = forms.BooleanField(
-        label="I understand that my account and all my data will be deleted for good."
+        label=_("I understand that my account and all my data will be deleted for good.")
     )
 
 
@@ -236,13 +240,20 @@ class PasswordChangeFormCapped(PasswordChangeForm):
 
 
 class EmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the address in its one spelling."""
+    """Django's reset form, with the address in its one spelling; the mail in the language of
+    the account's settings (its link too)."""
 
     email = NormalizedEmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        context = kwargs.get("context", args[2] if len(args) > 2 else {})
+        person = context.get("user")
+        with translation.override(getattr(person, "language", None) or translation.get_language()):
+            super().send_mail(*args, **kwargs)
 
 
 class SetPasswordFormCapped(SetPasswordForm):
@@ -261,14 +272,26 @@ class SettingsForm(forms.ModelForm):
             "time_zone",
             "default_session_minutes",
             "dhikr_target",
+            "language",
             "theme",
             "show_streaks",
         )
         widgets = {"theme": forms.RadioSelect}
+        # The model's own names, capitalised as Django would, made translatable here (the
+        # model's verbose names stay as they are: changing them would need a migration).
+        labels = {
+            "display_name": _("Display name"),
+            "default_session_minutes": _("Default session length (minutes)"),
+            "dhikr_target": _("Dhikr target"),
+            "language": _("Language"),
+            "theme": _("Theme"),
+            "show_streaks": _("Show streaks"),
+        }
         help_texts = {
-            "display_name": "How the site greets you. Optional.",
-            "default_session_minutes": "1 to 120 minutes.",
-            "dhikr_target": "How many repetitions the counter aims for, e.g. 33 or 99.",
+            "display_name": _("How the site greets you. Optional."),
+            "default_session_minutes": _("1 to 120 minutes."),
+            "dhikr_target": _("How many repetitions the counter aims for, e.g. 33 or 99."),
+            "language": _("Of your e-mails and exports, and of the site when you sign in."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -27,6 +27,8 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import audit
 from .audit import Action
@@ -65,11 +67,19 @@ class AbsoluteSessionLifetimeMiddleware:
                 )
                 logout(request)
                 days = settings.SESSION_ABSOLUTE_AGE // 86400
+                # English says "days" for 1 too, as it always has; other languages have their forms.
                 messages.info(
                     request,
-                    f"For your safety a session lasts at most {days} days: please sign in again."
+                    ngettext(
+                        "For your safety a session lasts at most %(days)d days: please sign in "
+                        "again.",
+                        "For your safety a session lasts at most %(days)d days: please sign in "
+                        "again.",
+                        days,
+                    )
+                    % {"days": days}
                     if days
-                    else "Your session has ended: please sign in again.",
+                    else _("Your session has ended: please sign in again."),
                 )
             elif _refresh_due(session, now, ends):
                 # Changing the session saves it, with its expiry and its cookie's pushed forward.

@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import audit
 from .audit import AppendOnlyError
@@ -58,9 +60,9 @@ def validate_time_zone(value: str) -> None:
 
 
 class Theme(models.TextChoices):
-    AUTO = "auto", "Follow my device"
-    LIGHT = "light", "Light"
-    DARK = "dark", "Dark"
+    AUTO = "auto", _("Follow my device")
+    LIGHT = "light", pgettext_lazy("theme", "Light")
+    DARK = "dark", pgettext_lazy("theme", "Dark")
 
 
 class User(AbstractUser):
@@ -79,6 +81,9 @@ class User(AbstractUser):
         default=33, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
     theme = models.CharField(max_length=5, choices=Theme.choices, default=Theme.AUTO)
+    # The language of their e-mails, exports and the site after signing in (issue 17); the
+    # pages themselves are in their URL's language.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     show_streaks = models.BooleanField("show streaks", default=True)
 
     USERNAME_FIELD = "email"

@@ -18,6 +18,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -65,16 +67,18 @@ def authenticate(secret: str, scope: str) -> tuple[PersonalToken | None, str]:
 
 class TokenForm(CurrentPasswordForm):
     name = forms.CharField(
-        label="Name",
+        label=pgettext_lazy("token", "Name"),
         max_length=80,
-        help_text="What it is for, to tell your tokens apart: “laptop”, “aysekai push”.",
+        help_text=gettext_lazy(
+            "What it is for, to tell your tokens apart: “laptop”, “aysekai push”."
+        ),
     )
     field_order = ("name", "current_password")
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name or not name.isprintable():
-            raise forms.ValidationError("Give the token a name of plain words.")
+            raise forms.ValidationError(_("Give the token a name of plain words."))
         return name
 
 
@@ -95,7 +99,15 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request, request.POST)
     active = PersonalToken.objects.filter(user=request.user, revoked_at__isnull=True).count()
     if active >= ACTIVE_MAX:
-        form.add_error(None, f"You have {ACTIVE_MAX} tokens: revoke one you no longer use first.")
+        form.add_error(
+            None,
+            ngettext(
+                "You have %(count)d token: revoke one you no longer use first.",
+                "You have %(count)d tokens: revoke one you no longer use first.",
+                ACTIVE_MAX,
+            )
+            % {"count": ACTIVE_MAX},
+        )
     if not form.is_valid():
         return _page(request, form)
     token, secret = make(request.user, form.cleaned_data["name"])
@@ -113,7 +125,9 @@ def revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit.record(request, Action.TOKEN_REVOKED, token, prefix=token.prefix)
-        messages.success(request, f"“{token.name}” is revoked: it no longer works.")
+        messages.success(
+            request, _("“%(name)s” is revoked: it no longer works.") % {"name": token.name}
+        )
     return redirect("accounts:tokens")
 
 

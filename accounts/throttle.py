@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from aysekai_site.platform.ip import client_ip
 
@@ -40,13 +41,41 @@ class Lock:
         return max(1, math.ceil((self.until - timezone.now()).total_seconds() / 60))
 
     def message(self, kind: str) -> str:
-        what = "wrong passwords" if kind == Kind.PASSWORD else "wrong codes"
-        where = "for this account" if self.scope == "account" else "from your network"
-        return (
-            f"Too many {what} {where}. To protect the account this check is paused for "
-            f"{self.minutes} minute{'s' if self.minutes != 1 else ''}; until then even the "
-            "right one is refused."
-        )
+        # Each case a whole sentence, so that every language can word it as it needs.
+        minutes = self.minutes
+        if kind == Kind.PASSWORD and self.scope == "account":
+            message = ngettext(
+                "Too many wrong passwords for this account. To protect the account this check "
+                "is paused for %(minutes)d minute; until then even the right one is refused.",
+                "Too many wrong passwords for this account. To protect the account this check "
+                "is paused for %(minutes)d minutes; until then even the right one is refused.",
+                minutes,
+            )
+        elif kind == Kind.PASSWORD:
+            message = ngettext(
+                "Too many wrong passwords from your network. To protect the account this check "
+                "is paused for %(minutes)d minute; until then even the right one is refused.",
+                "Too many wrong passwords from your network. To protect the account this check "
+                "is paused for %(minutes)d minutes; until then even the right one is refused.",
+                minutes,
+            )
+        elif self.scope == "account":
+            message = ngettext(
+                "Too many wrong codes for this account. To protect the account this check "
+                "is paused for %(minutes)d minute; until then even the right one is refused.",
+                "Too many wrong codes for this account. To protect the account this check "
+                "is paused for %(minutes)d minutes; until then even the right one is refused.",
+                minutes,
+            )
+        else:
+            message = ngettext(
+                "Too many wrong codes from your network. To protect the account this check "
+                "is paused for %(minutes)d minute; until then even the right one is refused.",
+                "Too many wrong codes from your network. To protect the account this check "
+                "is paused for %(minutes)d minutes; until then even the right one is refused.",
+                minutes,
+            )
+        return message % {"minutes": minutes}
 
 
 def window() -> datetime.timedelta:

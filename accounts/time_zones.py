@@ -17,12 +17,27 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 UTC = "UTC"
 REGIONS = (
     "Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian",
     "Pacific",
 )  # fmt: skip
+# The regions' names as the list's groups show them (the zones' own names stay as they are).
+REGION_LABELS = {
+    "Africa": pgettext_lazy("time zone region", "Africa"),
+    "America": pgettext_lazy("time zone region", "America"),
+    "Antarctica": pgettext_lazy("time zone region", "Antarctica"),
+    "Asia": pgettext_lazy("time zone region", "Asia"),
+    "Atlantic": pgettext_lazy("time zone region", "Atlantic"),
+    "Australia": pgettext_lazy("time zone region", "Australia"),
+    "Europe": pgettext_lazy("time zone region", "Europe"),
+    "Indian": pgettext_lazy("time zone region", "Indian"),
+    "Pacific": pgettext_lazy("time zone region", "Pacific"),
+}
 
 
 def _tzdata_file(name: str) -> str:
@@ -81,15 +96,15 @@ def _label(zone: str) -> str:
     return zone.split("/", 1)[1].replace("_", " ")
 
 
-def grouped_choices() -> list[tuple[str, str | list[tuple[str, str]]]]:
+def grouped_choices() -> list[tuple[str | Promise, str | list[tuple[str, str]]]]:
     """UTC, then one group per region (an <optgroup> each)."""
     zones = listed()
-    choices: list[tuple[str, str | list[tuple[str, str]]]] = [(UTC, UTC)]
+    choices: list[tuple[str | Promise, str | list[tuple[str, str]]]] = [(UTC, UTC)]
     for region in REGIONS:
         prefix = f"{region}/"
         members = [(z, _label(z)) for z in zones if z.startswith(prefix)]
         if members:
-            choices.append((region, members))
+            choices.append((REGION_LABELS[region], members))
     return choices
 
 
@@ -109,12 +124,15 @@ class TimeZoneField(forms.ChoiceField):
     widget = TimeZoneSelect
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Time zone")
-        kwargs.setdefault("help_text", "Every time on the site is shown in this zone.")
+        kwargs.setdefault("label", gettext_lazy("Time zone"))
+        kwargs.setdefault(
+            "help_text", gettext_lazy("Every time on the site is shown in this zone.")
+        )
         super().__init__(choices=grouped_choices, **kwargs)
 
     def keep(self, current: str) -> None:
         """Offers a person's current zone even when it is not listed (an older choice), so
         that saving other settings never changes it behind their back."""
         if current and current not in listed() and current in zoneinfo.available_timezones():
-            self.choices = [(current, f"{current} (your current choice)"), *grouped_choices()]
+            label = _("%(zone)s (your current choice)") % {"zone": current}
+            self.choices = [(current, label), *grouped_choices()]

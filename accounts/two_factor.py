@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -88,7 +89,7 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
 def setup(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if _confirmed_totp(user):
-        messages.info(request, "Two-factor authentication is already on.")
+        messages.info(request, _("Two-factor authentication is already on."))
         return redirect("accounts:two_factor")
     device = _pending_totp(user)
     form = EnableTwoFactorForm(request, request.POST or None)
@@ -101,7 +102,7 @@ def setup(request: AuthenticatedRequest) -> HttpResponse:
                 audit.record(request, Action.TWO_FACTOR_ENABLED, user)
             otp_login(request, device)
             return _show_codes(request, codes)
-        form.add_error("token", "That code is not valid. Check your app's clock and try again.")
+        form.add_error("token", _("That code is not valid. Check your app's clock and try again."))
     context = {
         "form": form,
         "qr": qr_svg(device.config_url),
@@ -125,14 +126,17 @@ def disable(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("accounts:two_factor")
     form = DisableTwoFactorForm(request, request.POST)
     if not form.is_valid():
-        messages.error(request, "Two-factor authentication is still on. " + _errors(form))
+        messages.error(
+            request,
+            _("Two-factor authentication is still on. %(errors)s") % {"errors": _errors(form)},
+        )
         return redirect("accounts:two_factor")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         audit.record(request, Action.TWO_FACTOR_DISABLED, user)
     mail.send(request, "two_factor_disabled", user.email)
-    messages.success(request, "Two-factor authentication is off.")
+    messages.success(request, _("Two-factor authentication is off."))
     return redirect("accounts:two_factor")
 
 
@@ -145,7 +149,7 @@ def backup_codes(request: AuthenticatedRequest) -> HttpResponse:
     if not _confirmed_totp(user):
         return redirect("accounts:two_factor")
     if not form.is_valid():
-        messages.error(request, "No new codes were made. " + _errors(form))
+        messages.error(request, _("No new codes were made. %(errors)s") % {"errors": _errors(form)})
         return redirect("accounts:two_factor")
     codes = _new_backup_codes(user)
     audit.record(request, Action.BACKUP_CODES_REGENERATED, user)

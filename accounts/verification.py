@@ -5,23 +5,27 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 from . import throttle
 from .audit import Action
 from .models import User
 from .throttle import Kind
 
-WRONG_PASSWORD = "That is not your current password."  # noqa: S105 (a message)
-WRONG_CODE = "That code is not valid. Check your app's clock and try again."
+WRONG_PASSWORD = gettext_lazy("That is not your current password.")
+WRONG_CODE = gettext_lazy("That code is not valid. Check your app's clock and try again.")
 LOCKED = "locked"
 
 
@@ -36,7 +40,7 @@ def _refuse_if_locked(request: HttpRequest, user: User, kind: str) -> None:
         raise ValidationError(lock.message(kind), code=LOCKED)
 
 
-def _refuse(lock: throttle.Lock | None, kind: str, wrong: str) -> NoReturn:
+def _refuse(lock: throttle.Lock | None, kind: str, wrong: str | _StrPromise) -> NoReturn:
     if lock is not None:
         raise ValidationError(lock.message(kind), code=LOCKED)
     raise ValidationError(wrong, code="wrong")
@@ -92,10 +96,14 @@ def check_code(
             if not allowed:
                 until = (details or {}).get("locked_until") or timezone.now()
                 seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
-                raise ValidationError(
-                    f"Too many wrong codes in a row: wait {seconds} seconds, then try again.",
-                    code="wait",
+                # English keeps "seconds" for 1 too (as it always has); the plural forms are
+                # for the languages that need them.
+                message = ngettext(
+                    "Too many wrong codes in a row: wait %(seconds)d seconds, then try again.",
+                    "Too many wrong codes in a row: wait %(seconds)d seconds, then try again.",
+                    seconds,
                 )
+                raise ValidationError(message % {"seconds": seconds}, code="wait")
             # Records the device's own failure count, committed with this block.
             if device.verify_token(token):
                 throttle.succeeded(user, Kind.CODE)

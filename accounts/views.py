@@ -16,11 +16,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
+
+from aysekai_site.platform import languages
 
 from . import audit, backends, mail
 from .audit import Action
@@ -60,11 +64,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     destination = next_url(request)
     if request.method == "POST" and form.is_valid():
+        form.instance.language = translation.get_language() or settings.LANGUAGE_CODE
         with transaction.atomic():
             user = form.save()
             audit.record(request, Action.SIGNUP, user, actor=user)
         login(request, user, backend=backends.PATH)
-        messages.success(request, "Welcome. Your account is ready.")
+        messages.success(request, _("Welcome. Your account is ready."))
         return HttpResponseRedirect(destination)
     return render(request, "accounts/signup.html", {"form": form, "next": destination})
 
@@ -87,8 +92,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
             }
             return redirect("accounts:login_verify")
         login(request, user)
-        return HttpResponseRedirect(destination)
+        return _signed_in(user, destination)
     return render(request, "accounts/login.html", {"form": form, "next": destination})
+
+
+def _signed_in(user: User, destination: str) -> HttpResponse:
+    """Where sign-in lands: `next`, else their home page in the language of their settings;
+    the language cookie says they have chosen (no suggestion of another)."""
+    if destination == resolve_url(settings.LOGIN_REDIRECT_URL):
+        with translation.override(user.language):
+            destination = resolve_url(settings.LOGIN_REDIRECT_URL)
+    return languages.remember(HttpResponseRedirect(destination), user.language)
 
 
 @sensitive_post_parameters("token")
@@ -100,7 +114,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
     if user is None or time.time() - pending["since"] > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
-        messages.info(request, "Please sign in again.")
+        messages.info(request, _("Please sign in again."))
         return redirect("accounts:login")
     form = TokenForm(request.POST or None)
     status = 200
@@ -121,7 +135,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
                 request.session[PENDING_KEY] = pending
                 if pending["attempts"] >= PENDING_ATTEMPTS:
                     request.session.pop(PENDING_KEY, None)
-                    messages.error(request, "Too many wrong codes. Please sign in again.")
+                    messages.error(request, _("Too many wrong codes. Please sign in again."))
                     return redirect("accounts:login")
         else:
             user.backend = pending["backend"]
@@ -130,14 +144,14 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             destination = pending.get("next", "")
             if not is_same_site_path(destination, request):  # a marker older than the check
                 destination = resolve_url(settings.LOGIN_REDIRECT_URL)
-            return HttpResponseRedirect(destination)
+            return _signed_in(user, destination)
     return render(request, "accounts/login_verify.html", {"form": form}, status=status)
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)  # flushes the session: the old cookie signs nobody in
-    messages.info(request, "You are signed out.")
+    messages.info(request, _("You are signed out."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -156,8 +170,10 @@ def settings_view(request: AuthenticatedRequest) -> HttpResponse:
         if form.has_changed():
             form.save()
             audit.record(request, Action.SETTINGS_CHANGED, user, fields=sorted(form.changed_data))
-        messages.success(request, "Your settings are saved.")
-        return redirect("accounts:settings")
+        with translation.override(user.language):  # said, and shown, in the chosen language
+            messages.success(request, _("Your settings are saved."))
+            response = redirect("accounts:settings")
+        return languages.remember(response, user.language)
     context = {"form": form, "two_factor": has_second_factor(user)}
     return render(request, "accounts/settings.html", context)
 
@@ -174,7 +190,7 @@ def password_change(request: AuthenticatedRequest) -> HttpResponse:
         ended = end_sessions(user, keep=request.session.session_key)
         audit.record(request, Action.PASSWORD_CHANGED, user, other_sessions_ended=ended)
         mail.send(request, "password_changed", user.email, by_reset=False)
-        messages.success(request, "Your password is changed. Other sessions were signed out.")
+        messages.success(request, _("Your password is changed. Other sessions were signed out."))
         return redirect("accounts:settings")
     status = 429 if form.has_error("old_password", LOCKED) else 200
     return render(request, "accounts/password_change.html", {"form": form}, status=status)
@@ -206,7 +222,7 @@ class AuditedPasswordResetConfirmView(PasswordResetConfirmView):
         response = super().form_valid(form)
         end_sessions(form.user)
         audit.record(self.request, Action.PASSWORD_RESET, form.user, actor=form.user)
-        mail.send(self.request, "password_changed", form.user.email, by_reset=True)
+        mail.send(self.request, "password_changed", form.user.email, user=form.user, by_reset=True)
         return response
 
 
@@ -235,7 +251,7 @@ def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _delete_account(request, user)
         logout(request)
-        messages.success(request, "Your account and all its data have been deleted.")
+        messages.success(request, _("Your account and all its data have been deleted."))
         # Signed out with the account, so it lands where every sign-out does.
         return redirect(settings.LOGOUT_REDIRECT_URL)
     status = 429 if form.has_error("current_password", LOCKED) else 200

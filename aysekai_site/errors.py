@@ -12,8 +12,10 @@ from __future__ import annotations
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.translation import get_language, get_language_bidi
 from django.views import defaults
 
 RETRY_AFTER_SECONDS = 30
@@ -28,10 +30,21 @@ def database_unavailable(error: BaseException | None) -> bool:
     return False
 
 
+def _language() -> dict[str, object]:
+    """What `<html lang dir>` needs, without the request's context processors (they may query
+    the database): the language LocaleMiddleware activated from the path."""
+    return {"LANGUAGE_CODE": get_language(), "LANGUAGE_BIDI": get_language_bidi()}
+
+
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     if not database_unavailable(sys.exception()):
-        return defaults.server_error(request, template_name)
+        # As Django's `defaults.server_error`, in the page's language and direction.
+        try:
+            body = render_to_string(template_name, _language())
+        except TemplateDoesNotExist:
+            return defaults.server_error(request, template_name)
+        return HttpResponseServerError(body)
     # Rendered without the request: its context processors would query the database.
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    response = HttpResponse(render_to_string("503.html", _language()), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

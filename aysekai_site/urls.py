@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from meditation.api.api import api
 
 from . import errors, health, metrics
+from .platform.languages import javascript_catalog
 
 # A database outage raised anywhere in a request is the 503 page (aysekai_site.errors).
 handler500 = errors.server_error
@@ -31,6 +32,7 @@ urlpatterns = [
     # Arabic under /tr/ and /ar/ (platform/languages.py). Machines' URLs above and below
     # (health, metrics, the admin, the API) have one address each.
     *i18n_patterns(
+        path("jsi18n/", javascript_catalog, name="javascript-catalog"),
         path("accounts/", include("accounts.urls")),
         path("", include("meditation.urls")),
         prefix_default_language=False,

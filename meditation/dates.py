@@ -10,15 +10,17 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 EARLIEST = datetime.date(1970, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
-OUT_OF_RANGE = "Choose a date from 1 January 1970 to 31 December 2100."
+# In English (tests compare with it); the error itself is in the page's language.
+OUT_OF_RANGE = gettext_noop("Choose a date from 1 January 1970 to 31 December 2100.")
 
 
 def validate_in_range(value: datetime.date) -> None:
     if not EARLIEST <= value <= LATEST:
-        raise ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+        raise ValidationError(gettext(OUT_OF_RANGE), code="date_out_of_range")
 
 
 def bound(field: forms.Field) -> forms.Field:

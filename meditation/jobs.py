@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts import audit
 
@@ -188,11 +189,13 @@ def export_limit_reached(owner: Any) -> str | None:
     unfinished = ExportJob.objects.filter(owner=owner, status__in=UNFINISHED).count()
     if unfinished < settings.EXPORT_MAX_UNFINISHED:
         return None
-    exports = "export" if unfinished == 1 else "exports"
-    return (
-        f"You already have {unfinished} {exports} in progress. Please wait for one to finish "
-        "before asking for another."
-    )
+    return ngettext(
+        "You already have %(count)s export in progress. Please wait for one to finish "
+        "before asking for another.",
+        "You already have %(count)s exports in progress. Please wait for one to finish "
+        "before asking for another.",
+        unfinished,
+    ) % {"count": unfinished}
 
 
 def stuck_window() -> datetime.timedelta:

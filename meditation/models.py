@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from aysekai_site.platform.versions import SharedVersion
@@ -165,6 +167,39 @@ class DivineName(models.Model):
 CATALOGUE_VERSION = SharedVersion("catalogue", lambda: DivineName.objects.state())
 
 
+class NameTranslation(models.Model):
+    """A name's words in a language other than English (issue 17): curated in the admin, with
+    history, and loaded from `fixtures/divine_names.<language>.json` where missing. A field
+    left empty is not translated yet: the page shows the English, marked as such
+    (`catalogue/translations.py`). A write moves its name's `updated_at` (signals.py), so
+    the catalogue's version and every cached page follow."""
+
+    class Language(models.TextChoices):
+        TURKISH = "tr", "Türkçe"
+        ARABIC = "ar", "العربية"
+
+    name = models.ForeignKey(DivineName, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=Language.choices)
+    meaning = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    tawil = models.TextField("taʾwīl (contemplative commentary)", blank=True)
+    dhikr = models.CharField(max_length=200, blank=True)
+    verse_translation = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name__number", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "language"], name="meditation_nametranslation_one_a_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
 def minutes(seconds: int) -> int:
     """Whole minutes, rounded half up: 29 s is 0 minutes, 30 s is 1, 90 s is 2.
 
@@ -183,13 +218,13 @@ def time_sat(seconds: int) -> str:
 
 
 class Mood(models.TextChoices):
-    CALM = "calm", "Calm"
-    GRATEFUL = "grateful", "Grateful"
-    HOPEFUL = "hopeful", "Hopeful"
-    JOYFUL = "joyful", "Joyful"
-    TIRED = "tired", "Tired"
-    RESTLESS = "restless", "Restless"
-    HEAVY = "heavy", "Heavy-hearted"
+    CALM = "calm", _("Calm")
+    GRATEFUL = "grateful", _("Grateful")
+    HOPEFUL = "hopeful", _("Hopeful")
+    JOYFUL = "joyful", _("Joyful")
+    TIRED = "tired", _("Tired")
+    RESTLESS = "restless", _("Restless")
+    HEAVY = "heavy", _("Heavy-hearted")
 
 
 class Source(models.TextChoices):
@@ -420,11 +455,11 @@ class JournalToken(models.Model):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Expired"
+    QUEUED = "queued", pgettext_lazy("job status", "Queued")
+    RUNNING = "running", pgettext_lazy("job status", "Running")
+    DONE = "done", pgettext_lazy("job status", "Done")
+    FAILED = "failed", pgettext_lazy("job status", "Failed")
+    EXPIRED = "expired", pgettext_lazy("job status", "Expired")
 
 
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -525,15 +560,15 @@ class ExportJob(Job):
     )
 
     class Kind(models.TextChoices):
-        JOURNAL = "journal", "My data"
-        CATALOGUE = "catalogue", "Names catalogue (legacy CSV)"
-        DATASET = "dataset", "Anonymised dataset"
+        JOURNAL = "journal", _("My data")
+        CATALOGUE = "catalogue", _("Names catalogue (legacy CSV)")
+        DATASET = "dataset", _("Anonymised dataset")
 
     class Format(models.TextChoices):
-        CSV = "csv", "CSV (spreadsheet)"
+        CSV = "csv", _("CSV (spreadsheet)")
         JSON = "json", "JSON"
         MARKDOWN = "md", "Markdown"
-        ZIP = "zip", "ZIP of all three"
+        ZIP = "zip", _("ZIP of all three")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"

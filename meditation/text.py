@@ -45,6 +45,10 @@ _FOLD_MAP = str.maketrans(
         "\u0649": "\u064a",  # ى alif maqṣūra -> ي
         "\u0629": "\u0647",  # ة tāʾ marbūṭa -> ه
         TATWEEL: None,
+        # Turkish casing: dotless ı is i's lower case where I is ("IŞIK", "ışık" and "isik"
+        # agree); İ loses its dot through NFKD. So a search never depends on the casing rules
+        # of the language it was typed in.
+        "\u0131": "i",
         # Transliteration marks for ʿayn and hamza, and the apostrophes people type instead.
         "\u02bf": None,  # ʿ
         "\u02be": None,  # ʾ

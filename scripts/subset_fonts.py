@@ -1,8 +1,9 @@
 """Subset the vendored Arabic fonts to the Arabic the site shows (run by `make vendor`).
 
-Usage: subset_fonts.py SOURCE_DIR DEST_DIR [QURAN_SOURCE_DIR QURAN_DEST_DIR] — reads
-amiri-arabic-{400,700}-normal.woff2 (the @fontsource originals) from SOURCE_DIR and writes
-amiri-arabic-{400,700}-subset.woff2 to DEST_DIR; with the other two, reads Scheherazade New's
+Usage: subset_fonts.py SOURCE_DIR DEST_DIR [QURAN_SOURCE_DIR QURAN_DEST_DIR [UI_SOURCE_DIR
+UI_DEST_DIR]] — reads amiri-arabic-{400,700}-normal.woff2 (the @fontsource originals) from
+SOURCE_DIR and writes amiri-arabic-{400,700}-subset.woff2 to DEST_DIR; with the other two,
+reads Scheherazade New's
 scheherazade-new-arabic-400-normal.woff2 and writes scheherazade-new-arabic-400-subset.woff2,
 cut to the characters of the verses (the face the verses are set in, issue 14: SIL's face for
 the Qurʾān's orthography; Amiri Quran lacks U+065E, which 29 of the verses use). The
@@ -17,6 +18,16 @@ One of them, a chained-contextual lookup of calligraphic alternates (`HEAVY_LOOK
 450 of those glyphs (15 KB) alone; without it a weight is 24 KB and `/names/` fits its 60 KB
 first-load budget. Joining forms, lam-alef and the other required ligatures, and every mark
 position stay. Hinting goes too (browsers ignore it for woff2 at these sizes).
+
+The Arabic interface's face (issue 17): with the last two, reads Noto Sans Arabic's
+noto-sans-arabic-arabic-{400,700}-normal.woff2 and writes noto-sans-arabic-arabic-{400,700}-
+subset.woff2, cut to a FIXED set (`UI_CHARACTERS`: the Arabic letters, harakat, digits and
+punctuation, ZWNJ/ZWJ/LRM/RLM), not to today's translations, so whatever a translator writes
+renders in it; any other Arabic-script character the Arabic catalogues' msgstrs hold is added
+(tests/site/test_interface_font.py fails until `make vendor` is run). Its shaping features
+(joining forms, lam-alef, marks, kerning) all stay. The face has no RLM (U+200F), so an empty,
+zero-width glyph is added for it, as invisible as the mark itself. No Latin: the system font
+sets it.
 """
 
 import json
@@ -24,8 +35,10 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import polib
 from fontTools import subset
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "divine_names.json"
@@ -37,6 +50,29 @@ ARABIC_FIELDS = ("arabic", "verse_arabic", "dhikr_arabic")
 # silently dropping a different lookup.
 HEAVY_LOOKUP = 135
 HEAVY_LOOKUP_SHAPE = (6, 55)
+
+# The Arabic interface's face: whatever an Arabic translation may hold.
+UI_CATALOGUES = ROOT / "locale" / "ar" / "LC_MESSAGES"
+UI_CHARACTERS = frozenset(
+    chr(code)
+    for low, high in (
+        (0x0621, 0x064A),  # the letters
+        (0x064B, 0x065F),  # the harakat and other marks
+        (0x0670, 0x0670),  # the superscript alef
+        (0x0640, 0x0640),  # tatweel
+        (0x0660, 0x0669),  # the Arabic-Indic digits
+        (0x060C, 0x060C),  # the comma
+        (0x061B, 0x061B),  # the semicolon
+        (0x061F, 0x061F),  # the question mark
+        (0x066A, 0x066C),  # the percent sign, decimal and thousands separators
+        (0x200C, 0x200F),  # ZWNJ, ZWJ, LRM, RLM
+    )
+    for code in range(low, high + 1)
+)
+# Kept by fonttools' defaults too; named so that a change of defaults cannot drop them.
+UI_FEATURES = ("ccmp", "locl", "isol", "init", "medi", "fina", "rlig", "liga", "calt", "mark",
+               "mkmk", "kern", "curs")  # fmt: skip
+RLM = 0x200F
 
 
 def is_arabic(char: str) -> bool:
@@ -92,7 +128,49 @@ def subset_quran(source: Path, dest: Path, chars: set[str]) -> None:
     font.save(dest)
 
 
-def main(source_dir: Path, dest_dir: Path, quran: tuple[Path, Path] | None = None) -> None:
+def catalogue_characters() -> set[str]:
+    """The Arabic-script characters of the Arabic translations (every msgstr, plurals too)."""
+    chars: set[str] = set()
+    for catalogue in sorted(UI_CATALOGUES.glob("*.po")):
+        for entry in polib.pofile(str(catalogue)):
+            for text in (entry.msgstr, *entry.msgstr_plural.values()):
+                chars |= {char for char in text if is_arabic(char)}
+    return chars
+
+
+def add_empty_glyph(font: TTFont, code: int, name: str) -> None:
+    """Map `code` to a new glyph without outline or advance (for an invisible format mark)."""
+    font["glyf"][name] = Glyph()  # appends `name` to the font's glyph order
+    font["hmtx"][name] = (0, 0)
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            table.cmap[code] = name
+
+
+def subset_interface(source: Path, dest: Path, chars: set[str]) -> None:
+    """The Arabic interface's face for `chars`, its shaping whole; it keeps the source's
+    timestamp, so the same package makes the same bytes."""
+    font = TTFont(source, recalcTimestamp=False)
+    if RLM not in font.getBestCmap():
+        add_empty_glyph(font, RLM, "uni200F")
+    missing = sorted(ord(char) for char in chars if ord(char) not in font.getBestCmap())
+    if missing:
+        sys.exit(f"{source.name} lacks " + ", ".join(f"U+{code:04X}" for code in missing))
+    options = subset.Options(flavor="woff2", hinting=False)
+    options.layout_features = sorted(set(options.layout_features) | set(UI_FEATURES))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(char) for char in chars))
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    font.save(dest)
+
+
+def main(
+    source_dir: Path,
+    dest_dir: Path,
+    quran: tuple[Path, Path] | None = None,
+    interface: tuple[Path, Path] | None = None,
+) -> None:
     chars = site_characters()
     for weight in WEIGHTS:
         source = source_dir / f"amiri-arabic-{weight}-normal.woff2"
@@ -104,10 +182,19 @@ def main(source_dir: Path, dest_dir: Path, quran: tuple[Path, Path] | None = Non
         dest = quran[1] / "scheherazade-new-arabic-400-subset.woff2"
         subset_quran(quran[0] / "scheherazade-new-arabic-400-normal.woff2", dest, verses)
         print(f"{dest.name}: {len(verses)} characters, {dest.stat().st_size} bytes")
+    if interface is not None:
+        ui = set(UI_CHARACTERS) | catalogue_characters()
+        for weight in WEIGHTS:
+            source = interface[0] / f"noto-sans-arabic-arabic-{weight}-normal.woff2"
+            dest = interface[1] / f"noto-sans-arabic-arabic-{weight}-subset.woff2"
+            subset_interface(source, dest, ui)
+            print(f"{dest.name}: {len(ui)} characters, {dest.stat().st_size} bytes")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 5):
+    if len(sys.argv) not in (3, 5, 7):
         sys.exit(__doc__)
     paths = [Path(arg) for arg in sys.argv[1:]]
-    main(paths[0], paths[1], (paths[2], paths[3]) if len(paths) == 4 else None)
+    quran = (paths[2], paths[3]) if len(paths) >= 4 else None
+    interface = (paths[4], paths[5]) if len(paths) == 6 else None
+    main(paths[0], paths[1], quran, interface)

@@ -1,5 +1,10 @@
 """What a browser fetches for a page: its assets, the fonts its Arabic text makes it load, sizes.
 
+A page whose root is Arabic (`<html lang="ar">`) sets its interface in the face the stylesheet
+names for it (`html[lang="ar"] { --font: ... }`): its Arabic text outside the `.arabic`
+elements loads that face, both weights counted (its bold text, the headings and the current
+language, takes the 700 file): an upper bound.
+
 Deterministic and offline: the page is rendered through the test client, the assets are read
 from the static directories (as collectstatic copies them) and sized as whitenoise serves them
 (gzip level 9 beside the file, kept when 5% smaller; woff2 is already compressed).
@@ -18,6 +23,7 @@ from tests import ROOT
 
 SITE_CSS = ROOT / "static" / "css" / "site.css"
 ARABIC_CLASS = "arabic"  # the only elements set in Amiri (site.css: .arabic { font-family })
+UNSHOWN = {"script", "style", "template"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,18 @@ def font_faces(css: str | None = None) -> list[FontFace]:
     return faces
 
 
+def root_families(css: str | None = None) -> dict[str, str]:
+    """{lang: first family of `--font`} of the `html[lang="..."]` rules: a page's interface
+    face when its root has that language (the others keep the system font)."""
+    css = re.sub(r"/\*.*?\*/", "", css if css is not None else SITE_CSS.read_text(), flags=re.S)
+    found = {}
+    for lang, body in re.findall(r'html\[lang="([\w-]+)"\]\s*{([^}]*)}', css):
+        font = re.search(r"--font:\s*([^;]+)", body)
+        if font:
+            found[lang] = font[1].split(",")[0].strip().strip('"')
+    return found
+
+
 def class_weights(css: str | None = None) -> list[tuple[str, int]]:
     """(class, font-weight) of single-class rules in source order (later wins: same specificity)."""
     css = re.sub(r"/\*.*?\*/", "", css if css is not None else SITE_CSS.read_text(), flags=re.S)
@@ -90,17 +108,27 @@ def class_families(css: str | None = None) -> list[tuple[str, str]]:
 
 
 class _Page(HTMLParser):
-    """Asset URLs (stylesheets, scripts, preloads) and the text of each Amiri element."""
+    """Asset URLs (stylesheets, scripts, preloads), the text of each Amiri element, the root's
+    language and the body's other text (set in the interface's face)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.assets: list[str] = []
         self.preloads: list[str] = []
         self.arabic: list[tuple[list[str], str]] = []  # (classes, text)
+        self.lang = ""
+        self.interface = ""  # the body's text outside the Amiri elements
         self._open: list[list[str]] = []
+        self._in_body = False
+        self._unshown = 0  # inside a script, style or template: no text shown
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang") or ""
+        self._in_body = self._in_body or tag == "body"
+        if tag in UNSHOWN:
+            self._unshown += 1
         if (tag == "link" and a.get("rel") == "stylesheet") or (tag == "script" and a.get("src")):
             self.assets.append(a.get("href") or a["src"] or "")
         if tag == "link" and a.get("rel") == "preload":
@@ -113,6 +141,8 @@ class _Page(HTMLParser):
             self._open.append([])
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in UNSHOWN:
+            self._unshown -= 1
         if self._open:
             self._open.pop()
 
@@ -120,6 +150,8 @@ class _Page(HTMLParser):
         if self._open and self.arabic:
             classes, text = self.arabic[-1]
             self.arabic[-1] = (classes, text + data)
+        elif self._in_body and not self._unshown:
+            self.interface += data
 
 
 def parse(html: str) -> _Page:
@@ -130,11 +162,16 @@ def parse(html: str) -> _Page:
 
 def fonts_loaded(page: _Page) -> set[str]:
     """The font files the browser downloads: faces whose family, weight and range some Arabic
-    text needs."""
+    text needs; on a page whose root's language has its own interface face, both weights of
+    it when the body's other text falls in its range."""
     rules = class_weights()
     families = class_families()
     faces = font_faces()
     loaded = set()
+    interface = root_families().get(page.lang)
+    loaded |= {
+        face.src for face in faces if face.family == interface and face.covers(page.interface)
+    }
     for classes, text in page.arabic:
         weight = [weight for name, weight in rules if name in classes][-1]
         family = [family for name, family in families if name in classes][-1]

@@ -26,6 +26,16 @@ def involves_session(request: HttpRequest, response: HttpResponseBase) -> bool:
     return name in request.COOKIES or name in response.cookies
 
 
+SAME_FOR_EVERYONE = "_aysekai_same_for_everyone"
+
+
+def same_for_everyone[R: HttpResponseBase](response: R) -> R:
+    """A response whose view read nothing of the request's person or session (the scripts'
+    catalogue): left as its view made it, session or not."""
+    setattr(response, SAME_FOR_EVERYONE, True)
+    return response
+
+
 def mark_private(response: HttpResponseBase) -> None:
     """Never stored, by the browser or any cache between (merged with what the view set)."""
     patch_cache_control(response, private=True, no_store=True)
@@ -40,6 +50,9 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if involves_session(request, response):
+        if involves_session(request, response) and not (
+            getattr(response, SAME_FOR_EVERYONE, False)
+            and settings.SESSION_COOKIE_NAME not in response.cookies
+        ):
             mark_private(response)
         return response

@@ -150,9 +150,11 @@ def _installed_packages() -> Path:
 
 
 def _sources() -> list[Path]:
-    """The template directories and the project's own apps (not installed packages)."""
+    """The template directories, the translations and the project's own apps (not installed
+    packages)."""
     engines: list[dict[str, Any]] = settings.TEMPLATES
     roots = [Path(d) for engine in engines for d in engine.get("DIRS", [])]
+    roots += [Path(d) for d in settings.LOCALE_PATHS if Path(d).is_dir()]
     packages = _installed_packages()
     for app in apps.get_app_configs():
         path = Path(app.path).resolve()

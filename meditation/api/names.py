@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from ..catalogue.search import search
+from ..catalogue.translations import with_translations
 from ..models import NAME_COUNT, DivineName
 from ..text import fold
 from . import public
@@ -64,8 +65,8 @@ def names(request: HttpRequest, filters: Query[Search]) -> HttpResponse:
 
     def body() -> dict[str, Any]:
         found = list(DivineName.objects.order_by("number"))
-        if query is not None:
-            found = search(found, query)
+        if query is not None:  # in every language the site has: "merhametli" finds 1
+            found = search(with_translations(found), query)
         results = [_name(name, request) for name in found]
         return NameList.model_validate(
             {"count": len(results), "query": query, "results": results}

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import DivineName
+from ..models import DivineName, NameTranslation
 from ..text import format_references, parse_references
 
 ARABIC_INPUT = {"lang": "ar", "dir": "rtl", "class": "arabic-input"}
@@ -54,9 +54,60 @@ class DivineNameAdminForm(forms.ModelForm):
             raise ValidationError(error.messages) from None
 
 
+class NameTranslationForm(forms.ModelForm):
+    """A name's words in one language; the Arabic one written right to left."""
+
+    class Meta:
+        model = NameTranslation
+        fields = ("language", "meaning", "description", "tawil", "dhikr", "verse_translation")
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "tawil": forms.Textarea(attrs={"rows": 5}),
+            "verse_translation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class NameTranslationInline(admin.StackedInline):
+    """Each language of the name, edited on the name's page; a field left empty shows the
+    English, marked as such. Every change is kept (Translations in the admin: history)."""
+
+    model = NameTranslation
+    form = NameTranslationForm
+    extra = 0
+    max_num = len(NameTranslation.Language.choices)
+    can_delete = False  # empty its fields instead: the history stays with the row
+
+
+@admin.register(NameTranslation)
+class NameTranslationAdmin(SimpleHistoryAdmin):
+    """The translations on their own: a language's list, each one's history and revert."""
+
+    form = NameTranslationForm
+    list_display = ("name", "language", "meaning")
+    list_filter = ("language",)
+    search_fields = ("=name__number", "name__transliteration", "meaning")
+    list_select_related = ("name",)
+    ordering = ("name__number", "language")
+    history_list_display = ("language", "meaning")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made with the name (its page's inline) or by load_names
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such translation.") from None
+        return super().history_view(request, object_id, extra_context)
+
+
 @admin.register(DivineName)
 class DivineNameAdmin(SimpleHistoryAdmin):
     form = DivineNameAdminForm
+    inlines = (NameTranslationInline,)
     list_display = ("number", "arabic_display", "transliteration", "meaning")
     list_display_links = ("number", "transliteration")
     search_fields = ("=number", "transliteration", "meaning", "arabic")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class NameSearchForm(forms.Form):
     q = forms.CharField(
-        label="Search the names",
+        label=_("Search the names"),
         required=False,
         max_length=100,
         strip=True,

@@ -60,14 +60,24 @@ def _words(text: str) -> str:
     return " " + " ".join(_NOT_WORD.sub(" ", fold(text)).split()) + " "
 
 
+def _in_every_language(name: DivineName, field: str) -> str:
+    """The field in English and in each translation the name carries (`translation_texts`,
+    set by `catalogue.translations.with_translations`): "Merhametli" finds Ar-Raḥmān."""
+    translated = getattr(name, "translation_texts", {}).values()
+    return " ".join([getattr(name, field), *(texts.get(field, "") for texts in translated)])
+
+
 @functools.lru_cache(maxsize=256)
 def _texts(number: int, updated_at: object, name: DivineName) -> tuple[str, str, str, str, str]:
     """By tier: the name's words, their spelling key, the meaning, the description, and the
-    commentary with the verse. Kept per name and edit (`updated_at`)."""
-    own = haystack(name)
-    return (own, spelling_key(own), fold(name.meaning) + " " + _words(name.meaning),
-            _words(name.description),
-            _words(" ".join((name.tawil, name.verse_translation, name.verse_arabic))))  # fmt: skip
+    commentary with the verse, each in every language the name carries. Kept per name and edit
+    (`updated_at`, which a translation's edit moves too)."""
+    own = haystack(name) + " | " + fold(_in_every_language(name, "dhikr"))
+    meaning = _in_every_language(name, "meaning")
+    verse = _in_every_language(name, "verse_translation")
+    prose = " ".join((_in_every_language(name, "tawil"), verse, name.verse_arabic))
+    return (own, spelling_key(own), fold(meaning) + " " + _words(meaning),
+            _words(_in_every_language(name, "description")), _words(prose))  # fmt: skip
 
 
 def _tier(word: str, texts: tuple[str, str, str, str, str]) -> int | None:

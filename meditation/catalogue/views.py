@@ -32,7 +32,8 @@ from .page_cache import (
     page_etag,
 )
 from .search import FIELDS as SEARCH_FIELDS
-from .search import nothing_to_search, search
+from .search import nothing_to_search, parse_number, search
+from .translations import localize, localized, with_translations
 
 GRID_FIELDS = ("number", "slug", "arabic", "transliteration", "meaning")
 
@@ -50,7 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
     version = catalogue_version()
 
     def hero() -> str:
-        context = {"name": DivineName.objects.of_the_day(today), "today": today}
+        name = DivineName.objects.of_the_day(today)
+        context = {"name": localized(name) if name else None, "today": today}
         return render_to_string("meditation/home.html#hero", context)
 
     return conditional(
@@ -78,10 +80,12 @@ def name_list(request: HttpRequest) -> HttpResponse:
 
     def results() -> str:
         names = list(DivineName.objects.only(*GRID_FIELDS, *SEARCH_FIELDS))
+        if query and parse_number(query) is None:  # words find a name in any language
+            names = with_translations(names)
         context = {
             "form": form,
             "query": query,
-            "results": search(names, query) if valid else [],
+            "results": localize(search(names, query)) if valid else [],
             "total": len(names),
             "nothing_to_search": nothing_to_search(query),
         }
@@ -111,7 +115,7 @@ def name_detail(request: HttpRequest, number: int) -> HttpResponse:
             raise Http404("No such name.")  # not cached: the version moves when it is added
         template = "meditation/name_detail.html"
         return {
-            part: render_to_string(f"{template}#{part}", {"name": name})
+            part: render_to_string(f"{template}#{part}", {"name": localized(name)})
             for part in ("title", "description", "article")
         }
 

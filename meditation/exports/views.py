@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
@@ -41,7 +42,7 @@ def export_list(request: AuthenticatedRequest) -> HttpResponse:
         job.save()
         audit.record(request, Action.EXPORT_REQUESTED, job, format=job.format)
         if jobs.enqueue(request, job):
-            messages.success(request, "Your export is being prepared. It appears below.")
+            messages.success(request, gettext("Your export is being prepared. It appears below."))
         return redirect("meditation:exports")
     mine = ExportJob.objects.filter(owner=request.user)
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -82,7 +83,7 @@ def export_download(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpRes
 
 
 def _not_ready(request: AuthenticatedRequest) -> HttpResponse:
-    messages.info(request, "That export is not ready to download.")
+    messages.info(request, gettext("That export is not ready to download."))
     return redirect("meditation:exports")
 
 
@@ -91,12 +92,12 @@ def _not_ready(request: AuthenticatedRequest) -> HttpResponse:
 def export_retry(request: AuthenticatedRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_own_export(request, job_id)
     if job.status != JobStatus.FAILED:
-        messages.info(request, "Only a failed export can be tried again.")
+        messages.info(request, gettext("Only a failed export can be tried again."))
         return redirect("meditation:exports")
     refusal = jobs.export_limit_reached(request.user)
     if refusal:
         messages.error(request, refusal)
         return redirect("meditation:exports")
     if jobs.requeue(request, job):
-        messages.success(request, "The export is being prepared again.")
+        messages.success(request, gettext("The export is being prepared again."))
     return redirect("meditation:exports")

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .encrypted_log import KEY_MAX_BYTES, KEY_NOT_LOG, DecryptedLog, decrypt_log, key_of, read_key
 from .upload import ENCRYPTED_ERROR, inspect_upload
@@ -17,15 +19,15 @@ from .upload import ENCRYPTED_ERROR, inspect_upload
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Session log",
-        help_text="The session log the command-line tool wrote (CSV, or encrypted).",
+        label=_("Session log"),
+        help_text=_("The session log the command-line tool wrote (CSV, or encrypted)."),
         allow_empty_file=True,  # refused in clean_file, with a clearer message
-        error_messages={"required": "Choose the session log file to upload."},
+        error_messages={"required": _("Choose the session log file to upload.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.log,.txt,text/csv,text/plain"}),
     )
     key = forms.FileField(
-        label="Key file (only for an encrypted log)",
-        help_text=(
+        label=_("Key file (only for an encrypted log)"),
+        help_text=_(
             "The file named .key beside the encrypted log. It decrypts the log during the upload "
             "and is never kept. Its name starts with a dot, so the file chooser may hide it: "
             "show hidden files (⌘⇧. on a Mac, Ctrl+H on Linux)."
@@ -37,7 +39,8 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit = filesizeformat(settings.IMPORT_MAX_BYTES)
-        self.fields["file"].help_text += f" At most {limit}."
+        at_most = gettext("At most %(limit)s.") % {"limit": limit}
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {at_most}"
         self.encrypted = False  # the log's first line is a token (it has no header)
         # Set by a valid form given a key: the log, decrypted in memory, to import as it is.
         self.decrypted: DecryptedLog | None = None
@@ -47,13 +50,15 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             limit = filesizeformat(settings.IMPORT_MAX_BYTES)
+            message = gettext(
+                "The file is %(size)s; the limit is %(limit)s. "
+                "Split the log into smaller files (for a CSV log, each with the header line)."
+            )
             raise ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is {limit}. "
-                "Split the log into smaller files (for a CSV log, each with the header line).",
-                code="too_big",
+                message % {"size": filesizeformat(upload.size), "limit": limit}, code="too_big"
             )
         if not upload.size:
-            raise ValidationError("The file is empty.", code="empty")
+            raise ValidationError(gettext("The file is empty."), code="empty")
         if upload.size <= KEY_MAX_BYTES and key_of(b"".join(upload.chunks())):
             raise ValidationError(KEY_NOT_LOG, code="key_not_log")
         try:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from ..models import NAME_COUNT
 from .stats import Calendar, DayTotal, NameCell
@@ -153,8 +154,9 @@ def day_list(cal: Calendar) -> SafeString:
 
 
 @functools.cache
-def _name_urls(script_prefix: str) -> tuple[str, ...]:
-    """The names' pages, 1 to 99, reversed once per process (and script prefix)."""
+def _name_urls(script_prefix: str, language: str | None) -> tuple[str, ...]:
+    """The names' pages, 1 to 99, reversed once per process (and script prefix and language:
+    /tr/names/1/ on a Turkish page)."""
     return tuple(reverse("meditation:name_detail", args=[n]) for n in range(1, NAME_COUNT + 1))
 
 
@@ -168,7 +170,7 @@ def name_grid(filled: Mapping[int, str], empty: str) -> SafeString:
     """The 99 as list items linking to their pages (the names met, the names known): those in
     `filled` are filled and marked ✓, with its words for screen readers, the others told apart
     without colour by `empty`'s. The words are the site's own, never a person's."""
-    urls = _name_urls(get_script_prefix())
+    urls = _name_urls(get_script_prefix(), get_language())
     return mark_safe(  # noqa: S308 (numbers, our own URLs and our own words only)
         "".join(
             f'<li><a class="names-met__cell names-met__cell--met" href="{urls[n - 1]}">'

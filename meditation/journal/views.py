@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
@@ -95,7 +96,7 @@ def entry_edit(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpRespon
         if wants_fragment(request):
             context = {"entry": entry, "saved": True}
             return render_fragment(request, "meditation/entry.html", "body", context)
-        messages.success(request, "Your changes are saved.")
+        messages.success(request, gettext("Your changes are saved."))
         return redirect(entry)
     context = {"entry": entry, "form": form}
     return render_page_or_fragment(request, "meditation/entry_edit.html", "form", context)
@@ -108,11 +109,16 @@ def entry_delete(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpResp
     entry.deleted_at = timezone.now()
     entry.save(update_fields=["deleted_at", "updated_at"])
     audit.record(request, Action.ENTRY_DELETED, entry)
-    messages.success(
-        request,
-        f"The entry is in the trash. It will be deleted for good after "
-        f"{settings.TRASH_RETENTION_DAYS} days unless you restore it.",
+    days = settings.TRASH_RETENTION_DAYS
+    # The same English for one day or many; the plural is for the languages that need it.
+    message = ngettext(
+        "The entry is in the trash. It will be deleted for good after %(days)s days "
+        "unless you restore it.",
+        "The entry is in the trash. It will be deleted for good after %(days)s days "
+        "unless you restore it.",
+        days,
     )
+    messages.success(request, message % {"days": days})
     request.session[UNDO_KEY] = str(entry.pk)  # the journal offers to undo it, once
     return redirect("meditation:journal")
 
@@ -138,7 +144,7 @@ def entry_restore(request: AuthenticatedRequest, entry_id: uuid.UUID) -> HttpRes
     entry.deleted_at = None
     entry.save(update_fields=["deleted_at", "updated_at"])
     audit.record(request, Action.ENTRY_RESTORED, entry)
-    messages.success(request, "The entry is back in your journal.")
+    messages.success(request, gettext("The entry is back in your journal."))
     return redirect(entry)
 
 

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from django.db.models import OuterRef, QuerySet, Subquery, TextField
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from ..journal import heatmap, stats
 from ..models import NAME_COUNT, Direction, LearningCard, LearningReview
 from .cards import KNOWN_STABILITY
+from .questions import DIRECTION_LABELS
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -44,11 +46,14 @@ class Progress:
     @property
     def directions(self) -> list[tuple[str, int]]:
         """(label, names known) for each direction, in their order."""
-        return [(label, self.by_direction.get(value, 0)) for value, label in Direction.choices]
+        return [
+            (str(DIRECTION_LABELS[value]), self.by_direction.get(value, 0)) for value in Direction
+        ]
 
     def grid(self) -> SafeString:
         """The 99, those known filled: the names-met grid's look."""
-        return heatmap.name_grid(dict.fromkeys(self.known, ", known"), ", not known yet")
+        known, not_known = gettext(", known"), gettext(", not known yet")
+        return heatmap.name_grid(dict.fromkeys(self.known, known), not_known)
 
 
 def progress_of(user: User, today: datetime.date | None = None) -> Progress:

@@ -18,6 +18,7 @@ import random
 from collections.abc import Sequence
 
 import fsrs
+from django.utils.translation import gettext_lazy as _
 
 from ..models import NAME_COUNT, Direction, DivineName, LearningCard, Rating
 from . import answers, distractors
@@ -26,6 +27,13 @@ CHOICE, TYPED = "choice", "typed"
 # How near the numbers offered for a name are: within this many places of it (more at the ends).
 NEAR = 3
 FELT = (Rating.HARD, Rating.GOOD, Rating.EASY)  # what a person may say of a right typed answer
+# The directions as a person reads them (the model's choices' labels, in the page's language).
+DIRECTION_LABELS = {
+    Direction.ARABIC: _("The Arabic → its transliteration and meaning"),
+    Direction.MEANING: _("The meaning → the name"),
+    Direction.ORDER: _("The number ↔ the name (the order of the 99)"),
+}
+DIRECTION_CHOICES = [(value, DIRECTION_LABELS[value]) for value in Direction]
 
 
 @dataclasses.dataclass(frozen=True)

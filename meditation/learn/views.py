@@ -4,10 +4,17 @@ A signed-in person's cards are theirs (addressed by name and direction through t
 no card id to guess); a visitor's round travels signed in the page itself (`rounds.py`), so
 nothing of it is kept anywhere. Every question is a plain form that works without JavaScript
 and answers with the whole page; with htmx the round alone is swapped (`#round`).
+
+The page is in its language (`catalogue/translations.py`), the learning is not: questions are
+asked, options chosen (from the English meanings' words, so the same in every language),
+answers checked and cards stored on the names themselves, and only what the page renders of
+them, the question's name and options, the feedback's and the round's results, is put in the
+page's language at the end (`_in_language`: one query for them all, none in English).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -17,11 +24,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.requests import AuthenticatedRequest
 from aysekai_site.platform.htmx import render_page_or_fragment
 
+from ..catalogue.translations import Localized, localize
 from ..journal.stats import local_today, user_zone
 from ..models import NAME_COUNT, DivineName, LearningCard, Rating
 from . import answers, cards, progress, rounds
@@ -32,17 +43,99 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 TEMPLATE = "meditation/learn.html"
+type Shown = DivineName | Localized  # a name as the page shows it
+
+
+def marked(name: Shown, field: str = "meaning") -> SafeString:
+    """A name's words as HTML, marked as English where a page in another language shows them
+    in English: for a sentence that puts them in its translation (`blocktranslate`)."""
+    text = getattr(name, field)
+    if field in getattr(name, "fallbacks", ()):
+        return format_html('<span lang="en">{}</span>', text)
+    return conditional_escape(text)
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A question as the page shows it: its name and options in the page's language; the rest
+    is the question's, which was built, and is checked, on the names themselves."""
+
+    question: Question
+    name: Shown
+    options: tuple[Shown, ...]
+
+    @property
+    def card(self) -> LearningCard:
+        return self.question.card
+
+    @property
+    def kind(self) -> str:
+        return self.question.kind
+
+    @property
+    def direction(self) -> str:
+        return self.question.direction
+
+    @property
+    def for_number(self) -> bool:
+        return self.question.for_number
 
 
 @dataclass(frozen=True)
 class Feedback:
     """What the last answer was: right or not, and the name it was about."""
 
-    question: Question
+    question: Question | ShownQuestion
     right: bool
     given: str  # what was typed, or the number chosen
-    chosen: DivineName | None  # the option chosen, for a choice
+    chosen: Shown | None  # the option chosen, for a choice
     comes_back: datetime.datetime | None  # the card's new due date (a person's, counted)
+
+    @property
+    def meaning(self) -> SafeString:
+        """The right answer's meaning, marked as English where it is."""
+        return marked(self.question.name)
+
+    @property
+    def chosen_meaning(self) -> SafeString:
+        return marked(self.chosen) if self.chosen is not None else SafeString("")
+
+
+def _in_language(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with the names it shows in the page's language: the question's name and
+    options, the feedback's, the round's results, in one `localize` (no query in English).
+    Everything before this (the question, its options, the answer's check, the cards) was on
+    the names themselves, and still is: only what is rendered changes."""
+    question, feedback = context.get("question"), context.get("feedback")
+    results = context.get("results")
+    shown: dict[int, DivineName] = {}
+    for asked in (question, feedback.question if feedback else None):
+        if asked is not None:
+            shown |= {name.number: name for name in (asked.name, *asked.options)}
+    if feedback is not None and feedback.chosen is not None:
+        shown[feedback.chosen.number] = feedback.chosen
+    shown |= {name.number: name for name, _right in results or ()}
+    local = dict(zip(shown, localize(shown.values()), strict=True))
+
+    def show(asked: Question) -> ShownQuestion:
+        options = tuple(local[option.number] for option in asked.options)
+        return ShownQuestion(asked, local[asked.name.number], options)
+
+    if question is not None:
+        context["question"] = show(question)
+    if feedback is not None:
+        chosen = local[feedback.chosen.number] if feedback.chosen is not None else None
+        context["feedback"] = dataclasses.replace(
+            feedback, question=show(feedback.question), chosen=chosen
+        )
+    if results:
+        context["results"] = [(local[name.number], right) for name, right in results]
+    return context
+
+
+def _round(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The page, or with htmx the round alone, its names in the page's language."""
+    return render_page_or_fragment(request, TEMPLATE, "round", _in_language(context), status=status)
 
 
 def _names() -> dict[int, DivineName]:
@@ -101,7 +194,7 @@ def learn(request: HttpRequest) -> HttpResponse:
         context = _person_context(request.user, names, first)
     else:
         context = _visitor_context(rounds.new_round(first), names)
-    return render(request, TEMPLATE, context)
+    return render(request, TEMPLATE, _in_language(context))
 
 
 def _choice_of(question: Question, given: str) -> DivineName | None:
@@ -117,12 +210,12 @@ def _feedback(question: Question, given: str, right: bool, comes_back: bool) -> 
 def _problem(question: Question, given: str) -> str | None:
     """Why an answer cannot be taken (the question is shown again), or None."""
     if question.kind == CHOICE and _choice_of(question, given) is None:
-        return "Choose one of the four answers."
+        return _("Choose one of the four answers.")
     if question.kind == TYPED and question.for_number and not given.strip().isdecimal():
-        return "Write the name's number, 1 to 99."
+        return _("Write the name's number, 1 to 99.")
     if (question.kind == TYPED and question.direction == "arabic"
             and answers.is_arabic_answer(given)):  # fmt: skip
-        return "Write the name in Latin letters (it is shown in Arabic)."
+        return _("Write the name in Latin letters (it is shown in Arabic).")
     return None
 
 
@@ -140,8 +233,8 @@ def _answer_as_person(request: HttpRequest, form: AnswerForm, names: dict[int, D
     user = cast("User", request.user)
     if not form.is_valid() and not ({"number", "direction", "seen"} <= form.cleaned_data.keys()):
         context = _person_context(user, names)
-        context["notice"] = "That answer could not be read. Here is the question again."
-        return render_page_or_fragment(request, TEMPLATE, "round", context, status=400)
+        context["notice"] = _("That answer could not be read. Here is the question again.")
+        return _round(request, context, status=400)
     data = form.cleaned_data
     now = timezone.now()
     today = local_today(user_zone(user.time_zone))
@@ -152,23 +245,23 @@ def _answer_as_person(request: HttpRequest, form: AnswerForm, names: dict[int, D
     card.name = name
     if card.reviews != data["seen"]:
         context = _person_context(user, names)
-        context["notice"] = "That question was already answered. Here is the next one."
-        return render_page_or_fragment(request, TEMPLATE, "round", context)
+        context["notice"] = _("That question was already answered. Here is the next one.")
+        return _round(request, context)
     question = ask(card, list(names.values()))
     given = data.get("answer", "")
     errors = form.errors.get("answer")
     problem = errors[0] if errors else _problem(question, given)
     if problem is not None:
         context = _person_context(user, names, shown=question) | {"problem": problem}
-        return render_page_or_fragment(request, TEMPLATE, "round", context)
+        return _round(request, context)
     right, rating = rate(question, given, Rating(data.get("felt") or Rating.GOOD))
     counted = cards.review(card, rating, today, now)
     context = _person_context(user, names)
     if counted:
         context["feedback"] = _feedback(question, given, right, comes_back=True)
     else:
-        context["notice"] = "That question was already answered. Here is the next one."
-    return render_page_or_fragment(request, TEMPLATE, "round", context)
+        context["notice"] = _("That question was already answered. Here is the next one.")
+    return _round(request, context)
 
 
 def _answer_as_visitor(request: HttpRequest, form: AnswerForm, names: dict[int, DivineName],
@@ -176,8 +269,8 @@ def _answer_as_visitor(request: HttpRequest, form: AnswerForm, names: dict[int, 
     found = rounds.loads(request.POST.get("round", ""))
     if found is None or found.done:
         context = _visitor_context(rounds.new_round(), names)
-        context["notice"] = "That round could not be read, so here is a new one."
-        return render_page_or_fragment(request, TEMPLATE, "round", context, status=400)
+        context["notice"] = _("That round could not be read, so here is a new one.")
+        return _round(request, context, status=400)
     question = ask(found.card(names), list(names.values()), salt=found.seed)
     form.is_valid()
     given = form.cleaned_data.get("answer", "")
@@ -185,15 +278,15 @@ def _answer_as_visitor(request: HttpRequest, form: AnswerForm, names: dict[int, 
     problem = None if stale else _problem(question, given)
     if stale or problem is not None:
         context = _visitor_context(found, names)
-        context["problem" if problem else "notice"] = (
-            problem or "That question was already answered."
+        context["problem" if problem else "notice"] = problem or _(
+            "That question was already answered."
         )
-        return render_page_or_fragment(request, TEMPLATE, "round", context)
-    right, _ = rate(question, given)
+        return _round(request, context)
+    right, _rating = rate(question, given)
     feedback = _feedback(question, given, right, comes_back=False)
     found.answers.append(feedback.right)
     context = _visitor_context(found, names) | {"feedback": feedback}
-    return render_page_or_fragment(request, TEMPLATE, "round", context)
+    return _round(request, context)
 
 
 @login_required
@@ -202,7 +295,7 @@ def learn_settings(request: AuthenticatedRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=cards.preferences(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your learning settings are saved.")
+        messages.success(request, _("Your learning settings are saved."))
         return redirect("meditation:learn")
     return render(request, "meditation/learn_settings.html", {"form": form})
 

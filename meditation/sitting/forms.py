@@ -6,6 +6,8 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import INTENTION_MAX, REFLECTION_MAX, DivineName, Mood
 from ..text import one_line, paragraphs
@@ -13,40 +15,49 @@ from ..text import one_line, paragraphs
 PRESET_MINUTES = (3, 5, 10, 20)
 MAX_MINUTES = 120
 DHIKR_MAX = 100_000  # the most a sitting's counter records
-BELL_CHOICES = [(0, "No interval bells"), (1, "Every minute"), (5, "Every 5 minutes")]
+BELL_CHOICES = [(0, _("No interval bells")), (1, _("Every minute")), (5, _("Every 5 minutes"))]
+
+
+def length_choices() -> list[tuple[str, str]]:
+    """The preset lengths' labels, in the language of the request (a callable: read on use)."""
+    presets = [
+        (str(m), ngettext("%(minutes)s minute", "%(minutes)s minutes", m) % {"minutes": m})
+        for m in PRESET_MINUTES
+    ]
+    return [*presets, ("custom", pgettext("length", "Custom"))]
 
 
 class MeditateForm(forms.Form):
     intention = forms.CharField(
-        label="Your intention",
-        help_text="In your own words: what you bring to this sitting. At most 500 characters.",
+        label=_("Your intention"),
+        help_text=_("In your own words: what you bring to this sitting. At most 500 characters."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": INTENTION_MAX}),
         strip=False,
     )
     number = forms.TypedChoiceField(
-        label="The name",
-        help_text="Leave it to the draw, or choose one of the 99 yourself.",
+        label=_("The name"),
+        help_text=_("Leave it to the draw, or choose one of the 99 yourself."),
         required=False,
         coerce=int,
         empty_value=None,
     )
     length = forms.ChoiceField(
-        label="Length",
-        choices=[(str(m), f"{m} minutes") for m in PRESET_MINUTES] + [("custom", "Custom")],
+        label=_("Length"),
+        choices=length_choices,
         widget=forms.RadioSelect,
     )
     custom_minutes = forms.IntegerField(
-        label="Custom length (minutes)",
-        help_text="1 to 120 minutes.",
+        label=_("Custom length (minutes)"),
+        help_text=_("1 to 120 minutes."),
         required=False,
         min_value=1,
         max_value=MAX_MINUTES,
     )
     interval_bell = forms.TypedChoiceField(
-        label="Interval bells", choices=BELL_CHOICES, coerce=int, initial=0
+        label=_("Interval bells"), choices=BELL_CHOICES, coerce=int, initial=0
     )
-    end_bell = forms.BooleanField(label="Ring a bell at the end", required=False, initial=True)
-    dhikr_target = forms.TypedChoiceField(label="Dhikr target", coerce=int)
+    end_bell = forms.BooleanField(label=_("Ring a bell at the end"), required=False, initial=True)
+    dhikr_target = forms.TypedChoiceField(label=_("Dhikr target"), coerce=int)
 
     def __init__(self, *args: Any, default_minutes: int = 10, own_target: int = 33, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -54,13 +65,18 @@ class MeditateForm(forms.Form):
         names = DivineName.objects.order_by("number").values_list("number", "transliteration",
                                                                   "meaning")  # fmt: skip
         cast(forms.TypedChoiceField, self.fields["number"]).choices = [
-            ("", "Draw a name for me"),
+            ("", gettext("Draw a name for me")),
             *((n, f"{n}. {transliteration} · {meaning}") for n, transliteration, meaning in names),
         ]
         targets = sorted({33, 99, own_target})
         target_field = cast(forms.TypedChoiceField, self.fields["dhikr_target"])
         target_field.choices = [
-            (t, f"{t}" + (" (your own)" if t == own_target and t not in (33, 99) else ""))
+            (
+                t,
+                gettext("%(target)s (your own)") % {"target": t}
+                if t == own_target and t not in (33, 99)
+                else str(t),
+            )
             for t in targets
         ]
         target_field.initial = own_target
@@ -74,10 +90,11 @@ class MeditateForm(forms.Form):
     def clean_intention(self) -> str:
         text, self.intention_changed = one_line(self.cleaned_data["intention"])
         if not text:
-            raise ValidationError("Write an intention: a few words are enough.")
+            raise ValidationError(gettext("Write an intention: a few words are enough."))
         if len(text) > INTENTION_MAX:
             raise ValidationError(
-                f"Keep your intention to {INTENTION_MAX} characters (it has {len(text)})."
+                gettext("Keep your intention to %(most)s characters (it has %(length)s).")
+                % {"most": INTENTION_MAX, "length": len(text)}
             )
         return text
 
@@ -87,7 +104,7 @@ class MeditateForm(forms.Form):
         length = cleaned.get("length")
         if length == "custom":
             if cleaned.get("custom_minutes") is None and "custom_minutes" not in self.errors:
-                self.add_error("custom_minutes", "Give a length from 1 to 120 minutes.")
+                self.add_error("custom_minutes", gettext("Give a length from 1 to 120 minutes."))
             cleaned["minutes"] = cleaned.get("custom_minutes")
         elif length:
             cleaned["minutes"] = int(length)
@@ -103,22 +120,22 @@ class DhikrTotalForm(forms.Form):
 
 class FinishForm(forms.Form):
     reflection = forms.CharField(
-        label="Reflection (optional)",
-        help_text="What stayed with you? Only you can read it. At most 5,000 characters.",
+        label=_("Reflection (optional)"),
+        help_text=_("What stayed with you? Only you can read it. At most 5,000 characters."),
         required=False,
         max_length=REFLECTION_MAX,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": REFLECTION_MAX}),
     )
     mood = forms.ChoiceField(
-        label="Mood (optional)", choices=[("", "—"), *Mood.choices], required=False
+        label=_("Mood (optional)"), choices=[("", "—"), *Mood.choices], required=False
     )
     dhikr_count = forms.IntegerField(
-        label="Dhikr count", min_value=0, max_value=DHIKR_MAX, required=False
+        label=_("Dhikr count"), min_value=0, max_value=DHIKR_MAX, required=False
     )
     minutes = forms.IntegerField(
-        label="Minutes you sat",
-        help_text="Ending early is fine: record the time you actually sat.",
+        label=_("Minutes you sat"),
+        help_text=_("Ending early is fine: record the time you actually sat."),
         min_value=0,
         max_value=10 * MAX_MINUTES,
         required=False,
@@ -137,8 +154,12 @@ class FinishForm(forms.Form):
         if learnable is None:
             del self.fields["learn"]
         else:
-            self.fields["learn"].label = f"Add {learnable.transliteration} to my cards"
-            self.fields["learn"].help_text = "To learn it by heart on Learn: it is asked first."
+            self.fields["learn"].label = gettext("Add %(name)s to my cards") % {
+                "name": learnable.transliteration
+            }
+            self.fields["learn"].help_text = gettext(
+                "To learn it by heart on Learn: it is asked first."
+            )
 
     def clean_reflection(self) -> str:
         return paragraphs(self.cleaned_data["reflection"])

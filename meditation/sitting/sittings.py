@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ..catalogue.translations import localized
 from ..journal.stats import streak_with_today
 from ..models import DivineName, MeditationSession
 from ..ownership import get_own_entry
@@ -118,7 +119,7 @@ class Sitting:
         person = cast("User", self.request.user) if self.entry is not None else None
         return {
             "sitting": self,
-            "name": self.name,
+            "name": localized(self.name),  # its words in the page's language
             "streak": streak_with_today(person) if person and person.show_streaks else None,
             "intention": self.entry.intention if self.entry else "",
             "remaining_seconds": remaining,

@@ -13,11 +13,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
 
 from ..audit import Action
+from ..catalogue.translations import localized
 from ..journal.stats import local_today, user_zone
 from ..learn import cards
 from ..models import DivineName, MeditationSession, time_sat
@@ -45,8 +47,11 @@ def meditate(request: HttpRequest) -> HttpResponse:
         if form.intention_changed:
             messages.info(
                 request,
-                "We removed HTML tags or control characters from your intention. "
-                f"It reads: “{data['intention']}”",
+                _(
+                    "We removed HTML tags or control characters from your intention. "
+                    "It reads: “%(intention)s”"
+                )
+                % {"intention": data["intention"]},
             )
         options = {
             "planned_seconds": data["minutes"] * 60,
@@ -106,7 +111,7 @@ def sitting_dhikr(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
 def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
     sitting = Sitting(request, sitting_id)
     if (entry := sitting.finished_entry) is not None:
-        messages.info(request, "This session was already saved.")
+        messages.info(request, _("This session was already saved."))
         return redirect(entry)
     form = FinishForm(request.POST, learnable=sitting.learnable)
     if not form.is_valid():
@@ -118,7 +123,7 @@ def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
         visits = visits_of(request)
         visits.pop(sitting.key, None)
         save_visits(request, visits)
-        context = {"name": sitting.name, "time_sat": time_sat(actual), "count": count}
+        context = {"name": localized(sitting.name), "time_sat": time_sat(actual), "count": count}
         return render(request, "meditation/session_done.html", context)
     # A conditional update: of two submissions of the same form, only the first saves.
     updated = MeditationSession.objects.filter(pk=sitting.entry.pk, ended_at__isnull=True).update(
@@ -137,7 +142,7 @@ def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
             fields=["actual_seconds", "dhikr_count", "mood", "reflection"],
             finished=True,
         )
-        messages.success(request, "Your session is saved in your journal.")
+        messages.success(request, _("Your session is saved in your journal."))
         if data.get("learn"):
             person = cast("User", request.user)
             now = timezone.now()
@@ -146,10 +151,13 @@ def sitting_finish(request: HttpRequest, sitting_id: uuid.UUID) -> HttpResponse:
             )
             messages.success(
                 request,
-                f"{sitting.name.transliteration} is in your cards: Learn asks it first."
-                if added
-                else f"{sitting.name.transliteration} was already in your cards.",
+                (
+                    _("%(name)s is in your cards: Learn asks it first.")
+                    if added
+                    else _("%(name)s was already in your cards.")
+                )
+                % {"name": sitting.name.transliteration},
             )
     else:
-        messages.info(request, "This session was already saved.")
+        messages.info(request, _("This session was already saved."))
     return redirect(sitting.entry)

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // The page's language from Django's JavaScript catalog (/jsi18n/); navigation.js gives
+  // English ones when it did not load.
+  var gettext = window.gettext;
+  var ngettext = window.ngettext;
+  var interpolate = window.interpolate;
+
   var countdown = document.getElementById("countdown");
   var elapsedInput = document.getElementById("id_elapsed_seconds");
   var countInput = document.getElementById("id_dhikr_count");
@@ -172,14 +178,19 @@
     var s = Math.max(0, Math.round(seconds));
     var m = Math.floor(s / 60);
     var r = s % 60;
-    var parts = [];
-    if (m) {
-      parts.push(m + (m === 1 ? " minute" : " minutes"));
+    var minutes = interpolate(ngettext("%(count)s minute", "%(count)s minutes", m),
+      { count: m }, true);
+    var secs = interpolate(ngettext("%(count)s second", "%(count)s seconds", r),
+      { count: r }, true);
+    if (!m) {
+      return secs;
     }
-    if (r || !m) {
-      parts.push(r + (r === 1 ? " second" : " seconds"));
+    if (!r) {
+      return minutes;
     }
-    return parts.join(" ");
+    // Translators: a time in minutes and seconds, e.g. "2 minutes 5 seconds".
+    return interpolate(gettext("%(minutes)s %(seconds)s"),
+      { minutes: minutes, seconds: secs }, true);
   }
 
   if (countdown && article) {
@@ -263,7 +274,7 @@
       begin.hidden = !!state;
       toggle.hidden = !running;
       end.hidden = !running;
-      toggle.textContent = state && state.pausedAt ? "Resume" : "Pause";
+      toggle.textContent = state && state.pausedAt ? gettext("Resume") : gettext("Pause");
     }
 
     function start() {
@@ -272,7 +283,7 @@
       keep();
       stayAwake(true);
       buttons();
-      statusEl.textContent = "The sitting has begun.";
+      statusEl.textContent = gettext("The sitting has begun.");
       var tap = document.getElementById("dhikr-tap");
       if (tap) {
         tap.focus();
@@ -286,7 +297,7 @@
       closing.querySelector("[data-closing-count]").textContent = String(counted);
       closing.hidden = false;
       finish.hidden = false;
-      finish.querySelector("[data-finish-heading]").textContent = "Your reflection";
+      finish.querySelector("[data-finish-heading]").textContent = gettext("Your reflection");
       finish.querySelector("[data-finish-intro]").hidden = true;
       if (dhikrSection) {
         dhikrSection.hidden = true;
@@ -302,11 +313,11 @@
         state.paused += now - state.pausedAt;
         state.pausedAt = null;
         stayAwake(true);
-        statusEl.textContent = "Timer resumed.";
+        statusEl.textContent = gettext("Timer resumed.");
       } else {
         state.pausedAt = now;
         stayAwake(false);
-        statusEl.textContent = "Timer paused.";
+        statusEl.textContent = gettext("Timer paused.");
       }
       keep();
       buttons();
@@ -343,7 +354,7 @@
           document.exitFullscreen();
         } else {
           article.requestFullscreen().catch(function () {
-            statusEl.textContent = "Full screen is not available here.";
+            statusEl.textContent = gettext("Full screen is not available here.");
           });
         }
       });
@@ -386,7 +397,7 @@
       }
       if (!timesUp && seconds >= planned) {
         timesUp = true;
-        statusEl.textContent = "Time is up. End the sitting when you are ready.";
+        statusEl.textContent = gettext("Time is up. End the sitting when you are ready.");
         if (endBell) {
           bell(3);
         }
@@ -459,9 +470,12 @@
     function announce() {
       // Milestones only: a screen reader is not read every tap.
       if (count === target) {
-        statusEl.textContent = "You have reached " + target + ".";
+        statusEl.textContent = interpolate(gettext("You have reached %(target)s."),
+          { target: target }, true);
       } else if (count % 33 === 0 || count % 100 === 0) {
-        statusEl.textContent = count + " of " + target + ".";
+        // Translators: the dhikr counted so far and the target, e.g. "33 of 99."
+        statusEl.textContent = interpolate(gettext("%(count)s of %(target)s."),
+          { count: count, target: target }, true);
       }
     }
 
@@ -517,9 +531,9 @@
             // finish form still carries the count.
             stopped = true;
             tell(response.status === 409
-              ? "This session has already been saved."
-              : "Your count could not be saved just now. It is kept on this page and saved " +
-                "when you finish.");
+              ? gettext("This session has already been saved.")
+              : gettext("Your count could not be saved just now. It is kept on this page " +
+                "and saved when you finish."));
             return null;
           }
           if (!response.ok) {
@@ -543,9 +557,10 @@
         .catch(function () {
           backoff = Math.min(backoff ? backoff * 2 : 1000, 30000);
           tell(navigator.onLine === false
-            ? "You are offline. Your count is kept on this device and saved when you are " +
-              "back online."
-            : "Your count is not saved yet. It is kept on this device; trying again.");
+            ? gettext("You are offline. Your count is kept on this device and saved when " +
+              "you are back online.")
+            : gettext("Your count is not saved yet. It is kept on this device; trying " +
+              "again."));
         })
         .then(function () {
           sending = false;

@@ -5,6 +5,12 @@
 (function () {
   "use strict";
 
+  // The page's language from Django's JavaScript catalog (/jsi18n/); navigation.js gives
+  // English ones when it did not load.
+  var gettext = window.gettext;
+  var ngettext = window.ngettext;
+  var interpolate = window.interpolate;
+
   var select = document.querySelector("select[name=number]");
   if (!select || !window.fetch) {
     return;
@@ -24,14 +30,14 @@
   wrap.className = "field name-picker";
   var label = document.createElement("label");
   label.htmlFor = "name-picker";
-  label.textContent = "Find a name";
+  label.textContent = gettext("Find a name");
   var box = document.createElement("input");
   box.type = "search";
   box.id = "name-picker";
   box.dir = "auto";
   box.autocomplete = "off";
   box.setAttribute("aria-describedby", "name-picker-status");
-  box.placeholder = "A name, a meaning or a number";
+  box.placeholder = gettext("A name, a meaning or a number");
   var status = document.createElement("p");
   status.id = "name-picker-status";
   status.className = "hint";
@@ -69,11 +75,16 @@
     if (!query) {
       status.textContent = "";
     } else if (!numbers.length) {
-      status.textContent = "No name matches “" + query + "”: the name will be drawn for you.";
+      status.textContent = interpolate(
+        gettext("No name matches “%(query)s”: the name will be drawn for you."),
+        { query: query }, true);
     } else if (numbers.length === 1) {
-      status.textContent = "One name matches, and it is chosen.";
+      status.textContent = gettext("One name matches, and it is chosen.");
     } else {
-      status.textContent = numbers.length + " names match: choose one below.";
+      // Never 1 (the sentence above): the singular is there for the languages' plural forms.
+      status.textContent = interpolate(ngettext("%(count)s name matches: choose one below.",
+        "%(count)s names match: choose one below.", numbers.length),
+        { count: numbers.length }, true);
     }
   }
 
@@ -112,7 +123,8 @@
           return;
         }
         offer(everyNumber);
-        status.textContent = "Search is unavailable just now: choose from the whole list.";
+        status.textContent = gettext(
+          "Search is unavailable just now: choose from the whole list.");
       });
   }
 

@@ -1,3 +1,19 @@
+// Every page's script: the scripts' translations when Django's catalog (/jsi18n/, loaded
+// before this one) did not arrive, in English, so that the other scripts always have them.
+if (!window.gettext) {
+  window.gettext = function (text) {
+    return text;
+  };
+  window.ngettext = function (singular, plural, count) {
+    return count === 1 ? singular : plural;
+  };
+  window.interpolate = function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) {
+      return String(values[name]);
+    });
+  };
+}
+
 // On a narrow screen, the main navigation folds behind a "Menu" button (a disclosure).
 // Without this script the button stays hidden and the links wrap under the brand.
 (function () {

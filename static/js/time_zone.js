@@ -4,6 +4,11 @@
 (function () {
   "use strict";
 
+  // The page's language from Django's JavaScript catalog (/jsi18n/); navigation.js gives
+  // English ones when it did not load.
+  var gettext = window.gettext;
+  var interpolate = window.interpolate;
+
   var select = document.querySelector("select[data-zone-suggest]");
   if (!select || !window.Intl || !Intl.DateTimeFormat) {
     return;
@@ -37,7 +42,8 @@
   button.type = "button";
   button.className = "link-button";
   button.setAttribute("data-zone", zone);
-  button.textContent = "Use " + zone + ", this device's time zone";
+  button.textContent = interpolate(gettext("Use %(zone)s, this device's time zone"),
+    { zone: zone }, true);
   button.addEventListener("click", function () {
     select.value = zone;
     select.dispatchEvent(new Event("change", { bubbles: true }));

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import itertools
 import re
 
 import pytest
 from cryptography.fernet import Fernet
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
@@ -159,3 +161,19 @@ def test_it_goes_with_the_entry_and_the_account():
     MeditationSessionFactory(user=person, intention="mercy")
     person.delete()
     assert not JournalToken.objects.exists()
+
+
+def test_turkish_casing_finds_the_same_entries(user):
+    """ "SABIR", "Sabır" and "sabir" find "sabır"; "AĞRI" finds "Ağrı" (issue 17)."""
+    entries = corpus_entries(user)
+    for query in ("SABIR", "Sabır", "sabir", "sabır"):
+        assert found(user, query) == {entries[0].pk}, query
+    assert found(user, "AĞRI") == {entries[4].pk}
+
+
+def test_the_migration_indexes_entries_written_before_the_turkish_casing(user):
+    migration = importlib.import_module("meditation.migrations.0012_turkish_casing_index")
+    entries = corpus_entries(user)
+    JournalToken.objects.all().delete()  # as indexed before: none of these tokens match now
+    migration.index_again(apps, None)
+    assert found(user, "SABIR") == {entries[0].pk}

@@ -22,6 +22,10 @@ from meditation.text import (
         ("أحد إله آخر", "احد اله اخر"),
         ("هدى رحمة", "هدي رحمه"),
         ("  many   spaces ", "many spaces"),
+        # Turkish casing: I and ı, İ and i are one letter to a search.
+        ("IŞIK ışık Işık", "isik isik isik"),
+        ("İSTANBUL İstanbul istanbul", "istanbul istanbul istanbul"),
+        ("SABIR sabır", "sabir sabir"),
     ],
 )
 def test_it_folds_marks_and_letter_variants(text, folded):

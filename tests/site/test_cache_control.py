@@ -163,7 +163,8 @@ def test_it_marks_the_admin(staff_client):
     assert is_private(staff_client.get("/admin/"))
 
 
-PUBLIC = ["/", "/names/", "/names/1/", "/names/?q=rahman", "/about/", "/meditate/"]
+PUBLIC = ["/", "/names/", "/names/1/", "/names/?q=rahman", "/about/", "/meditate/", "/jsi18n/",
+          "/tr/jsi18n/"]  # fmt: skip
 
 
 @pytest.mark.parametrize("url", PUBLIC)
@@ -193,9 +194,11 @@ def test_it_leaves_static_files_to_their_own_caching(signed_in):
     assert not directives(response) & {"private", "no-store"}
 
 
-# Pages only a visitor uses (tried below with their session) and the site's own endpoints.
+# Pages only a visitor uses (tried below with their session) and the site's own endpoints
+# (/jsi18n/, the scripts' translations, is the same for everyone: tests/site/
+# test_javascript_catalog.py).
 NOT_A_PERSONS_PAGE = {
-    "/healthz", "/readyz", "/metrics", "/favicon.ico", "/accounts/login/verify/",
+    "/healthz", "/readyz", "/metrics", "/favicon.ico", "/jsi18n/", "/accounts/login/verify/",
     "/accounts/password_reset/", "/accounts/password_reset/done/",
     "/accounts/password_reset/<uidb64>/<token>/", "/accounts/password_reset/complete/",
 }  # fmt: skip

@@ -110,3 +110,29 @@ def test_a_database_error_raised_from_another_is_the_503_page(visitor, monkeypat
 
     monkeypatch.setattr(views, "search", wrapped)
     assert_outage_page(visitor.get("/names/"))
+
+
+PAGES_IN = [
+    ("/ar/names/1/", '<html lang="ar" dir="rtl"'),
+    ("/tr/journal/", '<html lang="tr" dir="ltr"'),
+]
+
+
+@pytest.mark.parametrize(("path", "tag"), PAGES_IN)
+def test_the_503_page_is_in_the_language_and_direction_of_its_path(person, database, path, tag):
+    database.on = True
+    response = person.get(path)
+    assert response.status_code == 503
+    assert response.content.decode().startswith(f"<!doctype html>\n{tag}")
+
+
+def test_a_500_page_is_in_the_language_and_direction_of_its_path(visitor, monkeypatch):
+    from meditation.catalogue import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views, "render", broken)
+    response = visitor.get("/ar/about/")
+    assert response.status_code == 500
+    assert '<html lang="ar" dir="rtl"' in response.content.decode()

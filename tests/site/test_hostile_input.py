@@ -150,6 +150,7 @@ PAGES = [
     ("visitor", "/accounts/password_reset/done/"),
     ("visitor", "/accounts/password_reset/complete/"), ("visitor", "/healthz"),
     ("visitor", "/readyz"), ("visitor", "/metrics"), ("staff", "/admin/"),
+    ("visitor", "/jsi18n/"), ("user", "/ar/jsi18n/"),
 ]
 
 PATHS = [

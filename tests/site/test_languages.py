@@ -106,9 +106,15 @@ class TestAlternates:
             "ar": "http://testserver/ar/names/1/",
         }
 
-    def test_the_query_string_goes_with_them(self, client):
-        found = alternates(client.get("/names/?q=mercy"))
-        assert found["ar"] == "http://testserver/ar/names/?q=mercy"
+    def test_the_query_string_stays_behind(self, client):
+        """A query string is the visitor's to write: the page never copies it into a link."""
+        response = client.get("/accounts/signup/?next=//evil.example&q=%22%3E")
+        assert alternates(response)["ar"] == "http://testserver/ar/accounts/signup/"
+        assert [href for _, href, _ in switcher(response)] == [
+            "/accounts/signup/",
+            "/tr/accounts/signup/",
+            "/ar/accounts/signup/",
+        ]
 
     def test_a_page_that_does_not_exist_has_none(self, client):
         response = client.get("/tr/no-such-page/")
@@ -230,3 +236,23 @@ def test_a_persons_journal_list_and_stats_are_kept_per_language(user):
             stats_cache.cached_page(user, ("same",), lambda code=code: made.append(code) or code)
     assert len(keys) == 3
     assert made == ["en", "tr", "ar", "tr"]  # one slot a person: the language replaces it
+
+
+def test_a_translation_moves_the_build(settings, tmp_path):
+    """Stored pages and fragments key on the build: a deploy that only changes a translation
+    makes them anew."""
+    from aysekai_site.platform import versions
+
+    catalogue = tmp_path / "tr" / "LC_MESSAGES" / "django.po"
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_text('msgid "Learn"\nmsgstr "Öğren"\n')
+    settings.LOCALE_PATHS = [tmp_path]
+    before = versions.code_version.__wrapped__()
+    catalogue.write_text('msgid "Learn"\nmsgstr "Öğrenin"\n')
+    assert versions.code_version.__wrapped__() != before
+
+
+def test_the_names_grid_links_the_names_in_the_pages_language(signed_in):
+    body = signed_in.get("/tr/journal/stats/").content.decode()
+    assert 'href="/tr/names/1/"' in body
+    assert 'href="/names/1/"' not in body

@@ -3,13 +3,31 @@
 import pytest
 
 from accounts.models import AuditEvent
-from meditation.models import DivineName
+from meditation.models import DivineName, NameTranslation
 
 pytestmark = pytest.mark.django_db
 
 
-def name_form(name: DivineName, **overrides) -> dict:
-    data = {
+TRANSLATED = ("meaning", "description", "tawil", "dhikr", "verse_translation")
+
+
+def translations_formset(name: DivineName, **changes: dict) -> dict:
+    """The name page's inline of its translations, as the admin sends it: each language's
+    current fields, with `changes` ({"tr": {"meaning": ...}}) applied."""
+    rows = list(NameTranslation.objects.filter(name=name).order_by("language"))
+    data = {"translations-TOTAL_FORMS": str(len(rows)),
+            "translations-INITIAL_FORMS": str(len(rows)),
+            "translations-MIN_NUM_FORMS": "0", "translations-MAX_NUM_FORMS": "2"}  # fmt: skip
+    for i, row in enumerate(rows):
+        fields = {f: getattr(row, f) for f in TRANSLATED} | changes.get(row.language, {})
+        data |= {f"translations-{i}-{f}": v for f, v in fields.items()}
+        data |= {f"translations-{i}-id": str(row.pk), f"translations-{i}-name": str(name.pk),
+                 f"translations-{i}-language": row.language}  # fmt: skip
+    return data
+
+
+def name_form(name: DivineName, translations: dict | None = None, **overrides) -> dict:
+    data = translations_formset(name, **(translations or {})) | {
         "number": name.number,
         "slug": name.slug,
         "arabic": name.arabic,
@@ -114,3 +132,43 @@ class TestNames:
         name = DivineName.objects.get(number=4)
         assert staff_client.post(f"{self.URL}{name.pk}/delete/", {"post": "yes"}).status_code == 403
         assert DivineName.objects.filter(pk=name.pk).exists()
+
+
+class TestTranslations:
+    URL = "/admin/meditation/divinename/"
+
+    def test_the_names_page_edits_each_language(self, staff_client):
+        name = DivineName.objects.get(number=1)
+        html = staff_client.get(f"{self.URL}{name.pk}/change/").content.decode()
+        assert 'name="translations-0-meaning"' in html
+        assert "Çok merhametli" in html
+
+    def test_a_curator_edits_the_turkish_and_the_page_shows_it_at_once(self, staff_client, client):
+        name = DivineName.objects.get(number=1)
+        client.get("/tr/names/1/")  # stored before the edit
+        changes = {"tr": {"meaning": "Sonsuz merhamet sahibi"}}
+        response = staff_client.post(f"{self.URL}{name.pk}/change/",
+                                     name_form(name, translations=changes))  # fmt: skip
+        assert response.status_code == 302
+        assert "Sonsuz merhamet sahibi" in client.get("/tr/names/1/").content.decode()
+        assert "Sonsuz merhamet sahibi" not in client.get("/names/1/").content.decode()
+
+    def test_each_translation_keeps_a_history_that_can_be_reverted(self, staff_client):
+        name = DivineName.objects.get(number=2)
+        translation = NameTranslation.objects.get(name=name, language="tr")
+        original = translation.meaning
+        typo = {"tr": {"meaning": "Yazım hatası"}}
+        staff_client.post(f"{self.URL}{name.pk}/change/", name_form(name, translations=typo))
+        url = f"/admin/meditation/nametranslation/{translation.pk}/history/"
+        assert "Yazım hatası" in staff_client.get(url).content.decode()
+        first = translation.history.earliest()
+        revert = {f: getattr(first, f) for f in TRANSLATED} | {"language": "tr"}
+        response = staff_client.post(f"{url}{first.history_id}/", revert)
+        assert response.status_code == 302
+        translation.refresh_from_db()
+        assert translation.meaning == original
+
+    def test_the_translations_list_filters_by_language(self, staff_client):
+        html = staff_client.get("/admin/meditation/nametranslation/", {"language": "ar"})
+        assert "ذو الرحمة" in html.content.decode()
+        assert staff_client.get("/admin/meditation/nametranslation/abc/history/").status_code == 404

@@ -1,5 +1,6 @@
 """The Amiri subset: it has a glyph for every Arabic character the catalogue shows, and it is
-what the stylesheet and the preloads reference (scripts/subset_fonts.py, `make vendor`)."""
+what the stylesheet and the preloads reference (scripts/subset_fonts.py, `make vendor`). The
+Arabic interface's face has its own tests (tests/site/test_interface_font.py)."""
 
 import json
 import unicodedata
@@ -23,16 +24,18 @@ def fixture_arabic() -> set[str]:
 def test_the_stylesheet_uses_only_the_vendored_subsets_and_swaps():
     faces = font_faces()
     assert {face.weight for face in faces} == {400, 700}
-    assert {face.family for face in faces} == {"Amiri", "Scheherazade New"}
+    assert {face.family for face in faces} == {"Amiri", "Scheherazade New", "Noto Sans Arabic"}
     for face in faces:
-        assert face.src.startswith(("vendor/amiri/", "vendor/scheherazade/"))
+        assert face.src.startswith(
+            ("vendor/amiri/", "vendor/scheherazade/", "vendor/noto-sans-arabic/")
+        )
         assert face.src.endswith("-subset.woff2")
         assert (STATIC / face.src).stat().st_size > 0, face.src
     blocks = SITE_CSS.read_text().split("@font-face")[1:]
     assert all("font-display: swap" in block.split("}")[0] for block in blocks)
     shipped = {f"{p.parent.name}/{p.name}" for p in (STATIC / "vendor").glob("*/*.woff2")}
     assert shipped == {face.src.removeprefix("vendor/") for face in faces}  # no stray original
-    for folder in ("amiri", "scheherazade"):
+    for folder in ("amiri", "scheherazade", "noto-sans-arabic"):
         assert (STATIC / "vendor" / folder / "LICENSE").read_text().count("SIL OPEN FONT LICENSE")
     admin = font_faces((STATIC / "css" / "admin.css").read_text())
     assert {face.src for face in admin} <= {face.src for face in faces}
