@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from aysekai_site.platform.versions import SharedVersion
@@ -22,6 +22,9 @@ from aysekai_site.platform.versions import SharedVersion
 from . import search_index
 from .crypto import EncryptedTextField
 from .text import ARABIC_SCRIPT_VALIDATOR, validate_quran_references
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 NAME_COUNT = 99
 
@@ -212,9 +215,9 @@ def time_sat(seconds: int) -> str:
     """A sitting's time in words: seconds under a minute ("45 seconds", "1 second"), else whole
     minutes as `minutes` rounds them ("1 minute", "12 minutes"); never "0 min" for a real one."""
     if seconds < 60:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
+        return ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
     whole = minutes(seconds)
-    return f"{whole} minute{'' if whole == 1 else 's'}"
+    return ngettext("%(count)s minute", "%(count)s minutes", whole) % {"count": whole}
 
 
 class Mood(models.TextChoices):
@@ -463,7 +466,7 @@ class JobStatus(models.TextChoices):
 
 
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
-WAITING_NOTICE = "Waiting for a worker — this is taking longer than usual."
+WAITING_NOTICE = _("Waiting for a worker — this is taking longer than usual.")
 
 
 class Job(models.Model):
@@ -484,7 +487,7 @@ class Job(models.Model):
     # no file until it is done).
     discards_file_on_failure: ClassVar[bool]
     # What the person is told while a running job's worker has stopped reporting.
-    worker_lost_notice: ClassVar[str]
+    worker_lost_notice: ClassVar[_StrPromise]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(
@@ -533,10 +536,10 @@ class Job(models.Model):
         takes a job within a second or two). Running with a stale heartbeat: its worker died.
         """
         if self.lost_worker(now):
-            return self.worker_lost_notice
+            return str(self.worker_lost_notice)
         waited = datetime.timedelta(seconds=settings.JOB_WAIT_WARNING_SECONDS)
         if self.status == JobStatus.QUEUED and now - self.created_at > waited:
-            return WAITING_NOTICE
+            return str(WAITING_NOTICE)
         return ""
 
     @property
@@ -555,7 +558,7 @@ class ExportJob(Job):
     interrupted_error = "The job was interrupted. You can try again."
     never_started_error = "The job never started. You can try again."
     discards_file_on_failure = False
-    worker_lost_notice = (
+    worker_lost_notice = _(
         "The worker stopped while preparing this; it will be restarted automatically."
     )
 
@@ -603,7 +606,7 @@ class ImportJob(Job):
         "The import was interrupted and nothing was imported. Upload the log again."
     )
     discards_file_on_failure = True
-    worker_lost_notice = (
+    worker_lost_notice = _(
         "The worker stopped while importing this log; nothing was imported. "
         "You will need to upload it again."
     )

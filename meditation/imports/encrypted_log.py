@@ -22,21 +22,24 @@ from dataclasses import dataclass, field
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy
 
 from .upload import COLUMNS, ENCRYPTED_LINE, OPTIONAL_COLUMNS, header_index
 
 # A Fernet key is 44 characters; a file much longer than that is something else.
 KEY_MAX_BYTES = 1024
-NOT_A_KEY = (
+NOT_A_KEY = gettext_lazy(
     "This is not the tool's key file. Choose the file named .key that lies beside the "
     "encrypted log: one line of 44 letters, digits, - and _."
 )
-WRONG_KEY = (
+WRONG_KEY = gettext_lazy(
     "This key does not decrypt any line of the log. Choose the .key file from the same folder "
     "as this log: a key from another folder does not fit."
 )
-KEY_NOT_NEEDED = "The log was not encrypted, so its key file was not needed (and was not kept)."
-KEY_NOT_LOG = (
+KEY_NOT_NEEDED = gettext_lazy(
+    "The log was not encrypted, so its key file was not needed (and was not kept)."
+)
+KEY_NOT_LOG = gettext_lazy(
     "This is the key file (.key), not the session log. Choose the log as the session log, "
     "and the key file below it."
 )

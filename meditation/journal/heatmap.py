@@ -14,9 +14,10 @@ import functools
 from collections.abc import Iterable, Mapping
 
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from ..models import NAME_COUNT
 from .stats import Calendar, DayTotal, NameCell
@@ -28,17 +29,27 @@ TOP = 18  # room for the month labels
 MIN_LABEL_GAP = 3  # columns between month labels, so that they never overlap
 RIGHT = 12  # room for a month label that starts in one of the last columns (3 letters at 9px)
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-WEEKDAY_LABELS = ((0, "Mon"), (2, "Wed"), (4, "Fri"))
+WEEKDAYS_LABELLED = (0, 2, 4)  # Monday, Wednesday, Friday
 
 # (level, what it means): the legend and level() share these thresholds (minutes).
 LEVELS = (
-    (0, "no practice"),
-    (1, "under 10 minutes"),
-    (2, "10 to 19 minutes"),
-    (3, "20 to 39 minutes"),
-    (4, "40 minutes or more"),
+    (0, gettext_lazy("no practice")),
+    (1, gettext_lazy("under 10 minutes")),
+    (2, gettext_lazy("10 to 19 minutes")),
+    (3, gettext_lazy("20 to 39 minutes")),
+    (4, gettext_lazy("40 minutes or more")),
 )
+
+
+@functools.cache
+def _month(month: int, language: str | None) -> str:
+    """A month's short name in the page's language ("Jan", "Oca", "يناير")."""
+    return date_format(datetime.date(2001, month, 1), "M")
+
+
+@functools.cache
+def _weekday(weekday: int, language: str | None) -> str:
+    return date_format(datetime.date(2001, 1, 1 + weekday), "D")  # 2001-01-01 is a Monday
 
 
 def level(day: DayTotal) -> int:
@@ -53,17 +64,31 @@ def level(day: DayTotal) -> int:
     return 4
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+# Counted words, in the page's language; kept per language and count (a year of cells).
+@functools.cache
+def _sessions(count: int, language: str | None) -> str:
+    return ngettext("%(count)s session", "%(count)s sessions", count) % {"count": count}
+
+
+@functools.cache
+def _minutes(count: int, language: str | None) -> str:
+    return ngettext("%(count)s minute", "%(count)s minutes", count) % {"count": count}
+
+
+def sessions_and_minutes(sessions: int, minutes: int) -> str:
+    language = get_language()
+    return gettext("%(sessions)s, %(minutes)s") % {
+        "sessions": _sessions(sessions, language), "minutes": _minutes(minutes, language),
+    }  # fmt: skip
 
 
 def day_title(day: DayTotal) -> str:
     if not day.sessions:
-        return f"No sessions on {day.day.isoformat()}"
-    return (
-        f"{plural(day.sessions, 'session')}, {plural(day.minutes, 'minute')} "
-        f"on {day.day.isoformat()}"
-    )
+        return gettext("No sessions on %(date)s") % {"date": day.day.isoformat()}
+    return gettext("%(sessions_and_minutes)s on %(date)s") % {
+        "sessions_and_minutes": sessions_and_minutes(day.sessions, day.minutes),
+        "date": day.day.isoformat(),
+    }
 
 
 def _grid_start(start: datetime.date) -> datetime.date:
@@ -79,7 +104,7 @@ def _month_labels(cal: Calendar) -> list[tuple[int, str]]:
             # A month that starts late in its first week is labelled on the next column.
             if d.day.weekday() > 3 and d.day != cal.start:
                 column += 1
-            labels.append((column, MONTHS[d.day.month - 1]))
+            labels.append((column, _month(d.day.month, get_language())))
     # Drop a label crowded by the next one (the window's first, partial month).
     return [
         label
@@ -101,7 +126,7 @@ def render(cal: Calendar, *, id_prefix: str = "heatmap") -> SafeString:
             f'<rect x="{LEFT + ((d.day - grid_start).days // 7) * STEP}" '
             f'y="{TOP + d.day.weekday() * STEP}" width="{CELL}" height="{CELL}" rx="2" '
             f'class="heat-{level(d)}" data-date="{d.day.isoformat()}">'
-            f"<title>{day_title(d)}</title></rect>"
+            f"<title>{escape(day_title(d))}</title></rect>"
             for d in cal.days
         )
     )
@@ -113,26 +138,34 @@ def render(cal: Calendar, *, id_prefix: str = "heatmap") -> SafeString:
     weekdays = format_html_join(
         "\n",
         '<text x="0" y="{}" class="heatmap__label">{}</text>',
-        ((TOP + row * STEP + CELL - 1, name) for row, name in WEEKDAY_LABELS),
+        ((TOP + row * STEP + CELL - 1, _weekday(row, get_language())) for row in WEEKDAYS_LABELLED),
     )
     active = len(cal.active_days)
-    description = (
-        f"One square per day from {cal.start.isoformat()} to {cal.end.isoformat()}, "
-        f"a column per week, Monday at the top; darker squares mean more minutes. "
-        f"{plural(active, 'day')} with practice, {plural(cal.sessions, 'session')}, "
-        f"{plural(cal.minutes, 'minute')}."
-    )
+    description = gettext(
+        "One square per day from %(start)s to %(end)s, a column per week, Monday at the top; "
+        "darker squares mean more minutes. %(days)s, %(sessions_and_minutes)s."
+    ) % {
+        "start": cal.start.isoformat(),
+        "end": cal.end.isoformat(),
+        "days": ngettext("%(count)s day with practice", "%(count)s days with practice", active)
+        % {"count": active},
+        "sessions_and_minutes": sessions_and_minutes(cal.sessions, cal.minutes),
+    }
+    title = ngettext(
+        "Practice calendar, last %(count)s day", "Practice calendar, last %(count)s days",
+        len(cal.days),
+    ) % {"count": len(cal.days)}  # fmt: skip
     return format_html(
         '<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" role="img" '
         'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'aria-labelledby="{prefix}-title {prefix}-desc">'
-        '<title id="{prefix}-title">Practice calendar, last {count} days</title>'
+        '<title id="{prefix}-title">{title}</title>'
         '<desc id="{prefix}-desc">{description}</desc>\n'
         "{months}\n{weekdays}\n{cells}\n</svg>",
         width=width,
         height=height,
         prefix=id_prefix,
-        count=len(cal.days),
+        title=title,
         description=description,
         months=months,
         weekdays=weekdays,
@@ -146,7 +179,7 @@ def day_list(cal: Calendar) -> SafeString:
     return mark_safe(  # noqa: S308 (numbers and ISO dates only, as the cells above)
         "\n".join(
             f'<li><time datetime="{iso}">{iso}</time>: '
-            f"{plural(d.sessions, 'session')}, {plural(d.minutes, 'minute')}</li>"
+            f"{escape(sessions_and_minutes(d.sessions, d.minutes))}</li>"
             for d in cal.active_days
             for iso in (d.day.isoformat(),)
         )
@@ -162,8 +195,13 @@ def _name_urls(script_prefix: str, language: str | None) -> tuple[str, ...]:
 
 def names_met(cells: Iterable[NameCell]) -> SafeString:
     """The names met, as `name_grid`."""
-    met = {c.number: f", met {plural(c.count, 'time')}" for c in cells if c.met}
-    return name_grid(met, ", not met yet")
+    met = {
+        c.number: ngettext(", met %(count)s time", ", met %(count)s times", c.count)
+        % {"count": c.count}
+        for c in cells
+        if c.met
+    }
+    return name_grid(met, gettext(", not met yet"))
 
 
 def name_grid(filled: Mapping[int, str], empty: str) -> SafeString:
@@ -171,6 +209,8 @@ def name_grid(filled: Mapping[int, str], empty: str) -> SafeString:
     `filled` are filled and marked ✓, with its words for screen readers, the others told apart
     without colour by `empty`'s. The words are the site's own, never a person's."""
     urls = _name_urls(get_script_prefix(), get_language())
+    filled = {n: escape(words) for n, words in filled.items()}  # translations: escaped once
+    empty = escape(empty)
     return mark_safe(  # noqa: S308 (numbers, our own URLs and our own words only)
         "".join(
             f'<li><a class="names-met__cell names-met__cell--met" href="{urls[n - 1]}">'

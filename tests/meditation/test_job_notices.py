@@ -8,11 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meditation.models import WAITING_NOTICE, ExportJob, ImportJob, JobStatus
+from meditation.models import WAITING_NOTICE as LAZY_WAITING_NOTICE
+from meditation.models import ExportJob, ImportJob, JobStatus
 from tests.factories import ExportJobFactory, ImportJobFactory
 from tests.meditation.helpers import LOG, both_kinds
 
 pytestmark = pytest.mark.django_db
+WAITING_NOTICE = str(LAZY_WAITING_NOTICE)  # as the page shows it
 
 NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
 
@@ -71,7 +73,7 @@ class TestExportsPage:
         stale = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
         ExportJobFactory(owner=user, status=JobStatus.RUNNING, heartbeat_at=stale)
         page = signed_in.get(self.URL).content.decode()
-        assert ExportJob.worker_lost_notice in page
+        assert str(ExportJob.worker_lost_notice) in page
         assert "it will be restarted automatically" in page
         assert WAITING_NOTICE not in page
 
@@ -107,7 +109,7 @@ class TestImportReport:
         stale = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
         job = ImportJobFactory(owner=user, upload=LOG, status=JobStatus.RUNNING, heartbeat_at=stale)
         page = signed_in.get(self.url(job)).content.decode()
-        assert ImportJob.worker_lost_notice in page
+        assert str(ImportJob.worker_lost_notice) in page
         assert "upload it again" in page
 
     def test_it_says_nothing_while_an_import_is_new(self, signed_in, user):

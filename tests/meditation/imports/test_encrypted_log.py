@@ -260,5 +260,5 @@ class TestKeyNotNeeded:
         job = only_job()
         assert (job.status, job.imported) == (JobStatus.DONE, 2)
         assert AuditEvent.objects.get(action="import_requested").metadata["background"] is True
-        assert encrypted_log.KEY_NOT_NEEDED in response.content.decode()
+        assert str(encrypted_log.KEY_NOT_NEEDED) in response.content.decode()
         assert stored_files(private_root) == []
