@@ -18,6 +18,18 @@ def private_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Every test starts in English, and ends there: a request under /tr/ or /ar/ leaves its
+    language active in the thread (LocaleMiddleware activates, nothing resets), and a later
+    `reverse()` outside a request would be made in it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: no test is answered from another's pages (nor
     from this process's copies of the stats pages and the journal lists)."""

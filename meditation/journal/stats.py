@@ -19,6 +19,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ..catalogue.translations import localize
 from ..models import NAME_COUNT, DivineName, MeditationSession, MeditationSessionQuerySet, minutes
 from . import stats_cache
 from .stats_cache import Counts, Fingerprint
@@ -209,7 +210,9 @@ def counts(user: User, zone: datetime.tzinfo) -> Counts:
 
 def _most_drawn(by_number: Mapping[int, int]) -> list[NameCount]:
     top = sorted(by_number.items(), key=lambda item: (-item[1], item[0]))[:MOST_DRAWN_COUNT]
-    names = DivineName.objects.in_bulk([number for number, _ in top], field_name="number")
+    # Their words in the page's language (one query more outside English).
+    found = DivineName.objects.filter(number__in=[number for number, _ in top])
+    names = {name.number: name for name in localize(found)}
     return [
         NameCount(
             number=number,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from ..catalogue.translations import localize
 from ..models import INTENTION_MAX, REFLECTION_MAX, DivineName, Mood
 from ..text import one_line, paragraphs
 
@@ -62,8 +63,10 @@ class MeditateForm(forms.Form):
     def __init__(self, *args: Any, default_minutes: int = 10, own_target: int = 33, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # The picker: a plain select, so it works without JavaScript (and types ahead in it).
-        names = DivineName.objects.order_by("number").values_list("number", "transliteration",
-                                                                  "meaning")  # fmt: skip
+        # The meanings in the page's language (one query more outside English).
+        names = [(n.number, n.transliteration, n.meaning) for n in
+                 localize(DivineName.objects.order_by("number").only("number", "transliteration",
+                                                                     "meaning"))]  # fmt: skip
         cast(forms.TypedChoiceField, self.fields["number"]).choices = [
             ("", gettext("Draw a name for me")),
             *((n, f"{n}. {transliteration} · {meaning}") for n, transliteration, meaning in names),

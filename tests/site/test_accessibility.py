@@ -1,6 +1,6 @@
 """axe (axe-core, from npm through scripts/test_tools.sh) finds no violation on any page
 (issue 14), at a phone's width and a laptop's, in the light and in the dark, as a visitor and
-signed in."""
+signed in; and in Arabic, right to left, under /ar/ (issue 17)."""
 
 from __future__ import annotations
 
@@ -44,13 +44,16 @@ def each_view(browser, paths, sign_in=None) -> list[str]:
     return found
 
 
-def test_no_visitors_page_has_an_accessibility_violation(browser, site):
-    found = each_view(browser, [site + path for path in VISITOR_PAGES])
+@pytest.mark.parametrize("prefix", ["", "/ar"], ids=["English", "Arabic"])
+def test_no_visitors_page_has_an_accessibility_violation(browser, site, prefix):
+    found = each_view(browser, [site + prefix + path for path in VISITOR_PAGES])
     assert found == [], "\n".join(found)
 
 
-def test_no_page_of_a_signed_in_person_has_an_accessibility_violation(browser, site, user):
-    paths = [site + path for path in person_pages(user)]
+@pytest.mark.parametrize("prefix", ["", "/ar"], ids=["English", "Arabic"])
+def test_no_page_of_a_signed_in_person_has_an_accessibility_violation(browser, site, user,
+                                                                      prefix):  # fmt: skip
+    paths = [site + prefix + path for path in person_pages(user)]
 
     def signed_in(context):
         page, _ = sign_in_page(browser, site, user=user, context=context)
