@@ -23,7 +23,8 @@ from typing import IO
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from ..catalogue.legacy_csv import export_csv as export_catalogue_csv
 from ..models import DivineName, ExportJob, MeditationSession, minutes
@@ -221,7 +222,9 @@ class JsonWriter(JournalWriter):
 
 
 class MarkdownWriter(JournalWriter):
-    """The journal to read: sessions only (learning is in the JSON and the ZIP)."""
+    """The journal to read: sessions only (learning is in the JSON and the ZIP). Its words are
+    in the person's language (`build` writes it under their settings' language): each is
+    translated once here, in `begin`, never per section."""
 
     member = "journal.md"
 
@@ -229,16 +232,34 @@ class MarkdownWriter(JournalWriter):
         user = self.job.owner
         self.zone = zoneinfo.ZoneInfo(user.time_zone)
         out = self.out
-        out.write("# Aysekai journal\n\n")
-        out.write(f"Exported {timezone.now().astimezone(self.zone):%Y-%m-%d %H:%M} ")
-        out.write(f"({user.time_zone}) for {_markdown_text(user.email)}.\n\n")
+        title = gettext("Aysekai journal")  # (not in an f-string: makemessages would miss it)
+        out.write(f"# {title}\n\n")
+        exported = gettext("Exported %(when)s (%(zone)s) for %(email)s.") % {
+            "when": f"{timezone.now().astimezone(self.zone):%Y-%m-%d %H:%M}",
+            "zone": user.time_zone,
+            "email": _markdown_text(user.email),
+        }
+        out.write(f"{exported}\n\n")
+        name, mood = gettext("Name"), gettext("Mood")
         # The part of a section each name always gives, made once per name.
         self.name_lines = {
             pk: f" — {n.transliteration} ({n.meaning})\n\n"
-            f"- Name: {n.number}. {n.transliteration} — {n.arabic}\n"
+            f"- {name}: {n.number}. {n.transliteration} — {n.arabic}\n"
             for pk, n in self.names.items()
         }
-        self.mood_lines = {"": ""} | {mood: f"- Mood: {label}\n" for mood, label in MOODS.items()}
+        self.mood_lines = {"": ""} | {m: f"- {mood}: {label}\n" for m, label in MOODS.items()}
+        self.words = {
+            "mood": mood,
+            "time": gettext("Time"),
+            "dhikr": gettext("Dhikr"),
+            "not finished": gettext("not finished"),
+            "not recorded": gettext("not recorded"),
+            "trash": "- " + gettext("In the trash") + "\n",
+            "intention": gettext("Intention."),
+            "reflection": gettext("Reflection."),
+            "of": gettext("%(done)s of %(target)s"),
+            "minutes": gettext("%(sat)s of %(planned)s minutes"),
+        }
         self.durations: dict[tuple[int, int], str] = {}
 
     def write(self, entries: list[Entry]) -> None:
@@ -250,31 +271,36 @@ class MarkdownWriter(JournalWriter):
         # for 10,000 entries before, 34 after.
         local = datetime.datetime.fromisoformat(entry.started).astimezone(self.zone)
         local = local.replace(tzinfo=None)
+        words = self.words
         if not entry.ended:
-            duration = "not finished"
+            duration = words["not finished"]
         elif entry.planned_seconds == 0 and not entry.actual_seconds:  # time_not_recorded
-            duration = "not recorded"
+            duration = words["not recorded"]
         else:  # a few lengths recur: each written once
             times = (entry.actual_seconds or 0, entry.planned_seconds)
             duration = self.durations.get(times) or self.durations.setdefault(
-                times, f"{minutes(times[0])} of {times[1] // 60} minutes"
+                times, words["minutes"] % {"sat": minutes(times[0]), "planned": times[1] // 60}
             )
         mood = self.mood_lines.get(entry.mood)
         if mood is None:  # a value no longer among the choices: shown as it is
-            mood = f"- Mood: {entry.mood}\n"
-        trash = "- In the trash\n" if entry.in_trash else ""
+            mood = f"- {words['mood']}: {entry.mood}\n"
+        trash = words["trash"] if entry.in_trash else ""
         reflection = (
-            f"**Reflection.**\n\n{_markdown_text(entry.reflection)}\n\n" if entry.reflection else ""
+            f"**{words['reflection']}**\n\n{_markdown_text(entry.reflection)}\n\n"
+            if entry.reflection
+            else ""
         )
+        dhikr = words["of"] % {"done": entry.dhikr_count, "target": entry.dhikr_target}
         return (
             f"## {local.isoformat(' ', 'minutes')}{self.name_lines[entry.name_id]}"
-            f"- Time: {duration}\n- Dhikr: {entry.dhikr_count} of {entry.dhikr_target}\n"
-            f"{mood}{trash}\n**Intention.** {_markdown_text(entry.intention)}\n\n{reflection}"
+            f"- {words['time']}: {duration}\n- {words['dhikr']}: {dhikr}\n"
+            f"{mood}{trash}\n**{words['intention']}** {_markdown_text(entry.intention)}\n\n"
+            f"{reflection}"
         )
 
     def end(self, rows: int) -> None:
         if not rows:
-            self.out.write("_No sessions in this range._\n")
+            self.out.write("_" + gettext("No sessions in this range.") + "_\n")
 
 
 WRITERS: dict[str, type[JournalWriter]] = {
@@ -367,10 +393,13 @@ def build(job: ExportJob, out: HashingWriter, report: Callable[[int], None]) -> 
             time.sleep(settings.EXPORT_CHUNK_PAUSE)
 
     rows, catalogue = batches(entries, progress), names()
-    if job.format != ExportJob.Format.ZIP:
-        with _text(out) as text:
-            return write_journal([WRITERS[job.format](text, job, catalogue)], rows)
-    return _write_zip(out, job, catalogue, rows, lambda: report(99))
+    # The words a person reads (the Markdown's) in their settings' language, wherever the job
+    # runs (a worker has no request); the data formats (CSV, JSON) have no words to translate.
+    with translation.override(job.owner.language):
+        if job.format != ExportJob.Format.ZIP:
+            with _text(out) as text:
+                return write_journal([WRITERS[job.format](text, job, catalogue)], rows)
+        return _write_zip(out, job, catalogue, rows, lambda: report(99))
 
 
 def _write_zip(

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meditation import private_files
 from meditation.exports import tasks
@@ -184,3 +184,21 @@ def test_a_date_range_and_an_empty_journal_are_pinned_too(journal, monkeypatch):
     for fmt in ("csv", "json", "md"):
         output = build(journal, fmt, monkeypatch, date_from=first, date_to=None)
         expect(f"empty.{fmt}", output)
+
+
+def test_the_markdown_speaks_the_persons_language_and_the_data_formats_do_not(journal, monkeypatch):
+    """A Turkish person's Markdown is in Turkish (its headings, moods, times); the CSV and
+    the JSON, data formats, are byte for byte the English ones (issue 17)."""
+    journal.language = "tr"
+    journal.save(update_fields=["language"])
+    markdown = build(journal, ExportJob.Format.MARKDOWN, monkeypatch).decode()
+    with translation.override("tr"):
+        for words in ("Aysekai journal", "Intention.", "Time", "Dhikr"):
+            assert translation.gettext(words) in markdown
+            assert translation.gettext(words) != words
+    assert "Intention." not in markdown
+    for fmt, member in (
+        (ExportJob.Format.CSV, "journal.csv"),
+        (ExportJob.Format.JSON, "journal.json"),
+    ):
+        assert build(journal, fmt, monkeypatch) == (PINNED / member).read_bytes()
