@@ -273,6 +273,7 @@ class SettingsForm(forms.ModelForm):
             "default_session_minutes",
             "dhikr_target",
             "language",
+            "arabic_indic_digits",
             "theme",
             "show_streaks",
         )
@@ -284,6 +285,7 @@ class SettingsForm(forms.ModelForm):
             "default_session_minutes": _("Default session length (minutes)"),
             "dhikr_target": _("Dhikr target"),
             "language": _("Language"),
+            "arabic_indic_digits": _("Arabic-Indic digits (٠١٢٣) on Arabic pages"),
             "theme": _("Theme"),
             "show_streaks": _("Show streaks"),
         }

@@ -25,10 +25,13 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from aysekai_site.platform import digits
 
 from . import audit
 from .audit import Action
@@ -160,3 +163,27 @@ def person_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name) if name else None
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
+
+
+class ArabicIndicDigitsMiddleware:
+    """On an Arabic page, for a person who chose it in settings, the numbers of the page's
+    text in Arabic-Indic digits (`platform.digits`). Inside the compression, outside the
+    views: cached fragments stay as they are, shared by everyone; only this response
+    changes. A signed-in person's pages are never stored, so no stored page holds them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            getattr(request, "LANGUAGE_CODE", "") == "ar"
+            and getattr(user, "arabic_indic_digits", False)
+            and isinstance(response, HttpResponse)
+            and response.get("Content-Type", "").startswith("text/html")
+            and not response.get("Content-Encoding")
+        ):
+            charset = response.charset or "utf-8"
+            response.content = digits.arabic_indic(response.content.decode(charset)).encode(charset)
+        return response

@@ -84,6 +84,8 @@ class User(AbstractUser):
     # The language of their e-mails, exports and the site after signing in (issue 17); the
     # pages themselves are in their URL's language.
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # On Arabic pages, numbers in Arabic-Indic digits (٠١٢٣), as many Arabic readers write them.
+    arabic_indic_digits = models.BooleanField(default=False)
     show_streaks = models.BooleanField("show streaks", default=True)
 
     USERNAME_FIELD = "email"

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.LoadedUserMiddleware",  # request.user itself, not two lazy proxies
     "accounts.middleware.TimeZoneMiddleware",  # the signed-in person's zone (visitors: UTC)
+    # A person's Arabic-Indic digits on Arabic pages (inside the compression: the page as made).
+    "accounts.middleware.ArabicIndicDigitsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After sessions, auth and messages: signs out a session past its absolute lifetime.

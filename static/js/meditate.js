@@ -8,6 +8,7 @@
   var gettext = window.gettext;
   var ngettext = window.ngettext;
   var interpolate = window.interpolate;
+  var digits = window.aysekaiDigits;
 
   var countdown = document.getElementById("countdown");
   var elapsedInput = document.getElementById("id_elapsed_seconds");
@@ -255,7 +256,7 @@
     function show(now) {
       var seconds = elapsedMs(now) / 1000;
       var left = Math.max(0, planned - seconds);
-      timeEl.textContent = format(left);
+      timeEl.textContent = digits(format(left));
       if (ring) {
         var circumference = 339.292; // 2πr for the ring's r = 54
         ring.style.strokeDashoffset = String(circumference * (1 - Math.min(1, seconds / planned)));
@@ -292,9 +293,9 @@
 
     function closingScreen() {
       var seconds = show(state.ended);
-      closing.querySelector("[data-closing-time]").textContent = spoken(seconds);
+      closing.querySelector("[data-closing-time]").textContent = digits(spoken(seconds));
       var counted = countInput ? parseInt(countInput.value, 10) || 0 : 0;
-      closing.querySelector("[data-closing-count]").textContent = String(counted);
+      closing.querySelector("[data-closing-count]").textContent = digits(String(counted));
       closing.hidden = false;
       finish.hidden = false;
       finish.querySelector("[data-finish-heading]").textContent = gettext("Your reflection");
@@ -460,7 +461,7 @@
     }
 
     function show() {
-      numberEl.textContent = count;
+      numberEl.textContent = digits(String(count));
       doneEl.hidden = count < target;
       if (countInput) {
         countInput.value = count; // the finish form carries the count too
@@ -471,11 +472,11 @@
       // Milestones only: a screen reader is not read every tap.
       if (count === target) {
         statusEl.textContent = interpolate(gettext("You have reached %(target)s."),
-          { target: target }, true);
+          { target: digits(target) }, true);
       } else if (count % 33 === 0 || count % 100 === 0) {
         // Translators: the dhikr counted so far and the target, e.g. "33 of 99."
         statusEl.textContent = interpolate(gettext("%(count)s of %(target)s."),
-          { count: count, target: target }, true);
+          { count: digits(count), target: digits(target) }, true);
       }
     }
 

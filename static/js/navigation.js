@@ -1,5 +1,16 @@
 // Every page's script: the scripts' translations when Django's catalog (/jsi18n/, loaded
 // before this one) did not arrive, in English, so that the other scripts always have them.
+// A person who asked for Arabic-Indic digits on Arabic pages (<html data-digits>): the numbers
+// the scripts write, like those the server wrote (platform/digits.py).
+window.aysekaiDigits = function (text) {
+  if (document.documentElement.getAttribute("data-digits") !== "arabic-indic") {
+    return String(text);
+  }
+  return String(text).replace(/[0-9]/g, function (digit) {
+    return "٠١٢٣٤٥٦٧٨٩".charAt(Number(digit));
+  });
+};
+
 if (!window.gettext) {
   window.gettext = function (text) {
     return text;

@@ -12,6 +12,7 @@ def data(**overrides):
         "time_zone": "Europe/Istanbul",
         "default_session_minutes": "20",
         "dhikr_target": "99",
+        "language": "en",
         "theme": "dark",
         "show_streaks": "",
     } | overrides

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 URL = "/accounts/settings/"
 SETTINGS = {
     "display_name": "", "default_session_minutes": "10", "dhikr_target": "33",
-    "theme": "auto", "show_streaks": "on",
+    "theme": "auto", "show_streaks": "on", "language": "en",
 }  # fmt: skip
 REGIONS = ["Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe",
            "Indian", "Pacific"]  # fmt: skip

@@ -71,7 +71,8 @@ MEDITATE = {"intention": "To listen", "length": "5", "interval_bell": "0", "dhik
 FINISH = {"reflection": "quiet", "mood": "", "dhikr_count": "3", "minutes": "1",
           "elapsed_seconds": ""}
 SETTINGS = {"display_name": "M", "time_zone": "Asia/Tokyo", "default_session_minutes": "10",
-            "dhikr_target": "33", "theme": "auto", "show_streaks": "on"}
+            "dhikr_target": "33", "language": "en", "theme": "auto", "show_streaks": "on",
+            "arabic_indic_digits": ""}
 SIGN_UP = {"email": lambda: next(EMAILS), "password1": PASSWORD, "password2": PASSWORD,
            "next": "/journal/"}
 SIGN_IN = {"username": "{email}", "password": PASSWORD, "next": "/journal/"}
