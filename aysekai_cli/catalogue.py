@@ -104,7 +104,7 @@ _TEXT_FIELDS = tuple(
 def _name(entry: Any) -> Name:
     if not isinstance(entry, dict):
         raise ValueError("a name is not an object")
-    text = {}
+    text: dict[str, Any] = {}
     for key in _TEXT_FIELDS:
         value = entry.get(key, "")
         if not isinstance(value, str):
@@ -181,17 +181,28 @@ def _translated_fields(entry: Any) -> tuple[int, dict[str, str]]:
     return number, texts
 
 
+@dataclass(frozen=True)
+class Translation:
+    """A language's fixture: each name's translated fields by number, and where they are from
+    (its "sources", shown by `aysekai about`)."""
+
+    language: str
+    names: Mapping[int, Mapping[str, str]]
+    sources: Mapping[str, str]
+
+
 @functools.cache
-def _read_translations(language: str, path: Path) -> Mapping[int, Mapping[str, str]]:
+def _read_translation(language: str, path: Path) -> Translation:
+    which = f"The {languages.NAMES[language]} catalogue {path}"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigurationError(
-            f"The {language} catalogue {path} cannot be read ({error.strerror or error}). "
+            f"{which} cannot be read ({error.strerror or error}). "
             "The command runs from the project's folder (an editable install: make setup)."
         ) from None
     except ValueError:
-        raise ConfigurationError(f"The {language} catalogue {path} is not valid JSON.") from None
+        raise ConfigurationError(f"{which} is not valid JSON.") from None
     try:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ValueError(f"not a catalogue of schema {SCHEMA}")
@@ -205,15 +216,23 @@ def _read_translations(language: str, path: Path) -> Mapping[int, Mapping[str, s
             if number in entries:
                 raise ValueError(f"name {number} is there twice")
             entries[number] = texts
+        sources = data.get("sources", {})
+        if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+            raise ValueError("its sources are not texts")
     except (KeyError, TypeError, ValueError) as error:
-        raise ConfigurationError(f"The {language} catalogue {path} is damaged: {error}.") from None
-    return entries
+        raise ConfigurationError(f"{which} is damaged: {error}.") from None
+    return Translation(language, entries, sources)
+
+
+def translation(language: str) -> Translation:
+    """The fixture of `language` (not English), or a ConfigurationError saying what is wrong
+    with its file. A name it lacks is shown in English."""
+    return _read_translation(language, translation_path(language))
 
 
 def translations(language: str) -> Mapping[int, Mapping[str, str]]:
-    """The words of the names in `language` (not English), by number; a ConfigurationError
-    saying what is wrong with its file. A name it lacks is shown in English."""
-    return _read_translations(language, translation_path(language))
+    """The words of the names in `language`, by number."""
+    return translation(language).names
 
 
 def in_language(name: Name, language: str, texts: Mapping[str, str]) -> Name:
@@ -222,7 +241,7 @@ def in_language(name: Name, language: str, texts: Mapping[str, str]) -> Name:
     if language == languages.ENGLISH:
         return name
     unused = UNUSED.get(language, frozenset())
-    shown = {
+    shown: dict[str, Any] = {
         key: "" if key in unused else texts.get(key) or getattr(name, key) for key in TRANSLATED
     }
     fallbacks = frozenset(

@@ -4,8 +4,9 @@
 read from `fixtures/divine_names.<language>.json` (`catalogue.localize`: English where a field
 is empty, and no verse translation in Arabic, whose verse is the Qurʾān's own text), and of the
 few labels printed around a name: the table's column headings, the panel's sections, the
-titles. Those are the dicts below (no gettext: the command needs no Django). Everything else
-the command says (its questions, notes, errors and `--help`) stays in English.
+titles, and "(English)" after a section not translated. Those are the dicts below (no gettext:
+the command needs no Django). Everything else the command says (its questions, notes, errors,
+`about` and `--help`) stays in English.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 ENGLISH = "en"
 CODES = ("en", "tr", "ar")
 ENV = "AYSEKAI_LANG"
+NAMES = {"en": "English", "tr": "Turkish", "ar": "Arabic"}  # in the command's messages
 # The language that reads right to left: its text is shaped for a terminal (display).
 RIGHT_TO_LEFT = frozenset({"ar"})
 
@@ -35,6 +37,7 @@ class Labels:
     said: str  # "Said: pronunciation · phonetics"
     names: str  # the title of `list-names`
     sitting: str  # the title of a sitting's panel: "7 · your name to sit with"
+    in_english: str  # after a section shown in English, not translated: "Tevil (İngilizce)"
 
 
 LABELS = {
@@ -51,6 +54,7 @@ LABELS = {
         said="Said",
         names="The 99 Beautiful Names",
         sitting="your name to sit with",
+        in_english="English",
     ),
     "tr": Labels(
         number="№",
@@ -65,6 +69,7 @@ LABELS = {
         said="Okunuş",
         names="99 Güzel İsim",
         sitting="bu oturum için isminiz",
+        in_english="İngilizce",
     ),
     "ar": Labels(
         number="№",
@@ -79,6 +84,7 @@ LABELS = {
         said="النطق",
         names="الأسماء الحسنى التسعة والتسعون",
         sitting="اسمك لهذه الجلسة",
+        in_english="بالإنجليزية",
     ),
 }
 

@@ -7,6 +7,11 @@ as in the old tool (130 for `push`, so that a script never takes an interrupted 
 finished one);
 anything else is a short message, 99, and the traceback appended to `~/.aysekai/error.log`
 (`$AYSEKAI_HOME/error.log` when that is set), as the old tool did.
+
+`--lang en|tr|ar` (before the command; default `$AYSEKAI_LANG`, else English) shows the names'
+words in that language, English where a field is not translated, and the labels around them
+(`languages`); the command's other messages, its questions and `--help` stay in English.
+`search` finds a name by its words in every language, whichever is shown.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from meditation.catalogue.search import search as search_names
 from meditation.sitting.randomizer import draw
 from meditation.text import one_line, paragraphs
 
-from . import catalogue, display, prompts, session_log, sitting
+from . import catalogue, display, languages, prompts, session_log, sitting
 from . import push as pushing
 from .errors import EPILOG, CliError, ConfigurationError, ExitCode, InvalidInput
 
@@ -59,6 +64,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 P = ParamSpec("P")
+LANGUAGE = "aysekai.language"  # the key of the language in the context's `meta`
 # The folder of the log, an option of `meditate` and `push`.
 LogDir = Annotated[
     Path | None,
@@ -132,40 +138,92 @@ def _print_json(data: object) -> None:
 
 
 def _search(query: str) -> list[catalogue.Name]:
-    """The site's search over the catalogue (it reads a name's attributes; its types name the
-    site's model)."""
-    names: list[Any] = list(catalogue.load())
+    """The site's search over the catalogue, the names carrying their words in every language
+    (it reads a name's attributes; its types name the site's model)."""
+    names: list[Any] = catalogue.with_translations(catalogue.load())
     found: list[Any] = search_names(names, query)
     return found
 
 
+def _language_option(value: str | None) -> str:
+    try:
+        return languages.code(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+@app.callback()
+def choose_language(
+    ctx: typer.Context,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            envvar=languages.ENV,
+            metavar="en|tr|ar",
+            callback=_language_option,
+            help=(
+                "The language of the names' words (meaning, description, taʾwīl, dhikr, verse) "
+                "and of the labels around them: en, tr or ar; English where a field is not "
+                "translated, and no verse translation in Arabic (the verse is the Qurʾān's "
+                "own). The command's other messages and this help stay in English. Give it "
+                "before the command: aysekai --lang tr show 1."
+            ),
+        ),
+    ] = languages.ENGLISH,
+) -> None:
+    ctx.meta[LANGUAGE] = lang
+
+
+def _language(ctx: typer.Context) -> str:
+    language: str = ctx.meta.get(LANGUAGE, languages.ENGLISH)
+    return language
+
+
 # --- The catalogue -------------------------------------------------------------------------
+
+AsJson = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Every field as JSON (logical Unicode text; with --lang tr or ar, in that language).",
+    ),
+]
 
 
 @app.command("list-names", epilog=EPILOG)
 @guarded("Interrupted.")
 def list_names(
+    ctx: typer.Context,
     as_json: Annotated[
         bool, typer.Option("--json", help="Every field of the 99 as JSON (logical Unicode text).")
     ] = False,
 ) -> None:
     """The 99 names: number, Arabic, transliteration, meaning."""
-    names = catalogue.load()
+    language = _language(ctx)
+    names = catalogue.localize(catalogue.load(), language)
     if as_json:
         _print_json([name.as_json() for name in names])
         return
-    out().print(display.names_table(names, title="The 99 Beautiful Names"))
+    title = display.label(languages.labels(language).names, language)
+    out().print(display.names_table(names, title=title, language=language))
 
 
 @app.command(epilog=EPILOG)
 @guarded("Interrupted.")
 def show(
+    ctx: typer.Context,
     n: Annotated[
         str, typer.Argument(metavar="N", help="The name's number, 1 to 99.", show_default=False)
     ],
+    as_json: AsJson = False,
 ) -> None:
     """One name: its Arabic, meaning, description, taʾwīl, verse and dhikr."""
-    name = catalogue.get(catalogue.parse_number(n))
+    number = catalogue.parse_number(n)
+    [name] = catalogue.localize([catalogue.get(number)], _language(ctx))
+    if as_json:
+        _print_json(name.as_json())
+        return
     console = out()
     console.print(display.name_panel(name, console.width))
 
@@ -173,6 +231,7 @@ def show(
 @app.command(epilog=EPILOG)
 @guarded("Interrupted.")
 def search(
+    ctx: typer.Context,
     words: Annotated[
         list[str],
         typer.Argument(
@@ -181,27 +240,34 @@ def search(
             show_default=False,
         ),
     ],
+    as_json: AsJson = False,
 ) -> None:
-    """Search the names as the site does: "rahmaan", "mercy", "الله".
+    """Search the names as the site does: "rahmaan", "mercy", "merhametli", "الله".
 
-    Every word must match; a name is found in any common spelling, with or without marks.
-    No match is a message and exit 0."""
+    Every word must match; a name is found in any common spelling, with or without marks,
+    and by its words in any language, whichever --lang shows. No match is a message (with
+    --json, []) and exit 0."""
     query = " ".join(words)
     if nothing_to_search(query):
         raise InvalidInput(f"“{query}” has nothing to search for: give a word, Arabic or a number.")
-    found = _search(query)
+    language = _language(ctx)
+    found = catalogue.localize(_search(query), language)
+    if as_json:
+        _print_json([name.as_json() for name in found])
+        return
     console = out()
     if not found:
         console.print(Text(f"No name matches “{query}”."))
         return
     title = f"{len(found)} name{'s' if len(found) > 1 else ''} for “{query}”"
-    console.print(display.names_table(found, title=title))
+    console.print(display.names_table(found, title=title, language=language))
 
 
 @app.command(epilog=EPILOG)
 @guarded("Interrupted.")
-def about() -> None:
+def about(ctx: typer.Context) -> None:
     """What this is, the site, and the licences of the content."""
+    language = _language(ctx)
     text = Text()
     text.append("Aysekai", style="bold")
     text.append(
@@ -224,6 +290,9 @@ def about() -> None:
         "welcome.\n"
         "• Arabic shaped for the terminal with arabic-reshaper and python-bidi."
     )
+    if language != languages.ENGLISH:  # what --lang shows, and where it is from
+        sources = catalogue.translation(language).sources
+        text.append(f"\n• In {languages.NAMES[language]}: " + " ".join(sources.values()))
     out().print(Panel(text, title="About Aysekai", border_style="cyan"))
 
 
@@ -284,6 +353,7 @@ def _write(directory: Path, entry: session_log.Entry, encrypt: bool | None) -> s
 @app.command(epilog=EPILOG)
 @guarded("Interrupted: the sitting ended and nothing was written.")
 def meditate(
+    ctx: typer.Context,
     number: Annotated[
         str | None,
         typer.Option(
@@ -311,7 +381,8 @@ def meditate(
     At a terminal, space or Enter counts a dhikr and q or Esc ends the sitting early. With
     piped input, the first line is the intention and the rest the reflection (no countdown)."""
     chosen = catalogue.parse_number(number) if number is not None else None
-    names = catalogue.load()
+    language = _language(ctx)
+    names = catalogue.localize(catalogue.load(), language)  # refuses a bad fixture before asking
     directory = (log_dir or session_log.default_dir()).expanduser()
     layout = session_log.inspect(directory)
     session_log.choose_encryption(layout, directory, encrypt)  # refuses before any question

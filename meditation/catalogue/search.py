@@ -68,10 +68,12 @@ def _in_every_language(name: DivineName, field: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _texts(number: int, updated_at: object, name: DivineName) -> tuple[str, str, str, str, str]:
+def _texts(
+    number: int, updated_at: object, languages: tuple[str, ...], name: DivineName
+) -> tuple[str, str, str, str, str]:
     """By tier: the name's words, their spelling key, the meaning, the description, and the
-    commentary with the verse, each in every language the name carries. Kept per name and edit
-    (`updated_at`, which a translation's edit moves too)."""
+    commentary with the verse, each in every language the name carries. Kept per name, edit
+    (`updated_at`, which a translation's edit moves too) and the languages it carries."""
     own = haystack(name) + " | " + fold(_in_every_language(name, "dhikr"))
     meaning = _in_every_language(name, "meaning")
     verse = _in_every_language(name, "verse_translation")
@@ -114,7 +116,10 @@ def search(names: Iterable[DivineName], query: str) -> list[DivineName]:
         return [] if nothing_to_search(query) else names
     found: list[tuple[int, int, DivineName]] = []
     for name in names:
-        texts = _texts(name.number, name.updated_at, name)
+        # Keyed by the languages the name carries too: the same name without them (the
+        # command's, a caller's that did not ask) is another text.
+        languages = tuple(sorted(getattr(name, "translation_texts", {})))
+        texts = _texts(name.number, name.updated_at, languages, name)
         tiers = [_tier(word, texts) for word in words]
         if None not in tiers:
             found.append((max(t for t in tiers if t is not None), name.number, name))

@@ -16,6 +16,7 @@ def aysekai_home(tmp_path, monkeypatch):
     monkeypatch.delenv("AYSEKAI_TOKEN", raising=False)
     monkeypatch.delenv("AYSEKAI_SITE", raising=False)
     monkeypatch.delenv("AYSEKAI_TIME_SCALE", raising=False)
+    monkeypatch.delenv("AYSEKAI_LANG", raising=False)
     return home
 
 

@@ -33,6 +33,9 @@ MEASURE = """async (texts) => {
   const found = [];
   for (const element of document.querySelectorAll('[lang="ar"]')) {
     if (!element.checkVisibility()) continue;  // not shown (a closed details, say)
+    // A language's own name ("العربية" in the switcher, an offer of the Arabic page): plain
+    // words without harakat, in the system's face, so that English pages load no Arabic face.
+    if (element.closest(".language-switcher, .language-suggestion")) continue;
     const style = getComputedStyle(element);
     const font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
     const family = style.fontFamily.split(",")[0].replaceAll('"', "");

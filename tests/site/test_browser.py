@@ -56,7 +56,7 @@ def test_it_signs_up_signs_out_and_signs_in_again(browser, site):
     page.fill("#id_username", "browser@example.com")
     page.fill("#id_password", "a quiet evening passphrase")
     page.click("main button[type=submit]")
-    expect(page.locator("nav")).to_contain_text("Settings")
+    expect(page.locator("nav.site-nav")).to_contain_text("Settings")
     assert problems == []
 
 

@@ -153,6 +153,14 @@ class TestSearchInEveryLanguage:
         body = text(client.get("/names/", {"q": "وسعت"}))
         assert 'href="/names/1/"' in body
 
+    def test_a_search_without_the_translations_before_does_not_hide_them(self, client):
+        """The search keeps each name's texts: those made without its translations (the
+        command's names, any caller that did not read them) are not the ones with them."""
+        from meditation.catalogue.search import search
+
+        assert search(list(DivineName.objects.all()), "merhametli") == []
+        assert 'href="/names/1/"' in text(client.get("/names/", {"q": "merhametli"}))
+
     def test_the_api_searches_every_language(self, client):
         found = client.get("/api/names/", {"q": "merhametli"}).json()
         assert 1 in [n["number"] for n in found["results"]]
