@@ -119,21 +119,30 @@ def _name(entry: Any) -> Name:
     return Name(number=number, quran_references=references, **text)
 
 
-@functools.cache
-def load(path: Path = FIXTURE) -> tuple[Name, ...]:
-    """The 99 names in order, or a ConfigurationError saying what is wrong with the file."""
+def _read(path: Path, which: str) -> Any:
+    """A fixture's JSON, or a ConfigurationError saying `which` file cannot be read or parsed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigurationError(
-            f"The catalogue {path} cannot be read ({error.strerror or error}). "
+            f"{which} cannot be read ({error.strerror or error}). "
             "The command runs from the project's folder (an editable install: make setup)."
         ) from None
     except ValueError:
-        raise ConfigurationError(f"The catalogue {path} is not valid JSON.") from None
+        raise ConfigurationError(f"{which} is not valid JSON.") from None
+
+
+def _check_schema(data: Any) -> None:
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ValueError(f"not a catalogue of schema {SCHEMA}")
+
+
+@functools.cache
+def load(path: Path = FIXTURE) -> tuple[Name, ...]:
+    """The 99 names in order, or a ConfigurationError saying what is wrong with the file."""
+    data = _read(path, f"The catalogue {path}")
     try:
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise ValueError(f"not a catalogue of schema {SCHEMA}")
+        _check_schema(data)
         names = tuple(sorted((_name(e) for e in data["names"]), key=lambda n: n.number))
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigurationError(f"The catalogue {path} is damaged: {error}.") from None
@@ -194,18 +203,9 @@ class Translation:
 @functools.cache
 def _read_translation(language: str, path: Path) -> Translation:
     which = f"The {languages.NAMES[language]} catalogue {path}"
+    data = _read(path, which)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigurationError(
-            f"{which} cannot be read ({error.strerror or error}). "
-            "The command runs from the project's folder (an editable install: make setup)."
-        ) from None
-    except ValueError:
-        raise ConfigurationError(f"{which} is not valid JSON.") from None
-    try:
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise ValueError(f"not a catalogue of schema {SCHEMA}")
+        _check_schema(data)
         if data.get("language") != language:
             raise ValueError(f"its language is {data.get('language')!r}, not {language!r}")
         if not isinstance(data["names"], list):
