@@ -46,6 +46,14 @@ def test_no_visitors_page_scrolls_sideways(browser, site, javascript):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_no_visitors_page_in_arabic_scrolls_sideways(browser, site, javascript):
+    """Right to left, under /ar/ (issue 17): the same pages, mirrored, fit a phone too."""
+    page, _ = open_page(browser, f"{site}/ar/", javascript=javascript)
+    problems = [p for path in VISITOR_PAGES for p in overflowing(page, f"{site}/ar{path}")]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_no_page_of_a_signed_in_person_scrolls_sideways(browser, site, javascript):
     user = UserFactory()
     paths = person_pages(user)
